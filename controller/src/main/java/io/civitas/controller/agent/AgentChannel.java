@@ -1,0 +1,28 @@
+package io.civitas.controller.agent;
+
+import io.civitas.protocol.AppliedState;
+import io.civitas.protocol.DesiredState;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The controller's way to reach node agents: their WAMP sessions on this controller's router.
+ *
+ * <p>Calls never block; a future fails with {@link AgentUnreachableException} when the node has no
+ * session here, and with the agent's own error otherwise. Retrying is the caller's job (the
+ * reconciler backs off).
+ */
+public interface AgentChannel {
+
+    /** Pushes {@code desired} to the node's agent over {@code city.node.<id>.apply}. */
+    CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired);
+
+    /** Calls {@code city.node.<id>.ping}, which echoes {@code payload}: liveness and round-trip time. */
+    CompletableFuture<String> ping(String nodeId, String payload);
+
+    /** True while the node has an authenticated session on this controller that said hello. */
+    boolean isReady(String nodeId);
+
+    /** Ends the node's session, if any (used when a node is deleted or its credential revoked). */
+    void disconnect(String nodeId, String reason);
+}

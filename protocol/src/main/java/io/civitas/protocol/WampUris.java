@@ -1,0 +1,64 @@
+package io.civitas.protocol;
+
+import java.util.regex.Pattern;
+
+/**
+ * The URI scheme of the city realm.
+ *
+ * <p>Everything a node's agent registers or publishes lives under {@code city.node.<nodeId>.}; the
+ * controller's router refuses a session that touches another node's prefix. Procedures the
+ * controller offers to agents live under {@code city.controller.}.
+ */
+public final class WampUris {
+    /** Node ids are WAMP URI components: lower-case letters, digits and underscores. */
+    public static final Pattern NODE_ID = Pattern.compile("[a-z0-9_]{1,64}");
+
+    /** Called by an agent once its own procedures are registered: announces version and inventory. */
+    public static final String CONTROLLER_HELLO = "city.controller.hello";
+    public static final String CONTROLLER_PREFIX = "city.controller.";
+
+    /** Error URIs sent in WAMP ERROR and ABORT messages. */
+    public static final String ERROR_INCOMPATIBLE_PROTOCOL = "city.error.incompatible_protocol";
+    public static final String ERROR_NOT_AUTHORIZED = "wamp.error.not_authorized";
+    public static final String ERROR_AUTHENTICATION_FAILED = "wamp.error.authentication_failed";
+    public static final String ERROR_INVALID_ARGUMENT = "wamp.error.invalid_argument";
+
+    private WampUris() {}
+
+    public static boolean isValidNodeId(String nodeId) {
+        return nodeId != null && NODE_ID.matcher(nodeId).matches();
+    }
+
+    /** The prefix every URI of this node starts with, dot included. */
+    public static String nodePrefix(String nodeId) {
+        if (!isValidNodeId(nodeId)) {
+            throw new IllegalArgumentException("not a node id: " + nodeId);
+        }
+        return "city.node." + nodeId + ".";
+    }
+
+    /** Procedure registered by the agent: takes a {@link DesiredState}, returns an {@link AppliedState}. */
+    public static String apply(String nodeId) {
+        return nodePrefix(nodeId) + "apply";
+    }
+
+    /** Procedure registered by the agent: returns its single string argument (liveness and round-trip time). */
+    public static String ping(String nodeId) {
+        return nodePrefix(nodeId) + "ping";
+    }
+
+    /** Topic the agent publishes {@link SensorReading}s on. */
+    public static String telemetry(String nodeId) {
+        return nodePrefix(nodeId) + "telemetry";
+    }
+
+    /** The node id a {@code city.node.<id>.} URI belongs to, or null for any other URI. */
+    public static String nodeOf(String uri) {
+        if (uri == null || !uri.startsWith("city.node.")) {
+            return null;
+        }
+        int end = uri.indexOf('.', "city.node.".length());
+        String id = end < 0 ? uri.substring("city.node.".length()) : uri.substring("city.node.".length(), end);
+        return isValidNodeId(id) ? id : null;
+    }
+}

@@ -22,6 +22,8 @@ public final class WampUris {
     public static final String ERROR_NOT_AUTHORIZED = "wamp.error.not_authorized";
     public static final String ERROR_AUTHENTICATION_FAILED = "wamp.error.authentication_failed";
     public static final String ERROR_INVALID_ARGUMENT = "wamp.error.invalid_argument";
+    /** The agent understood a desired state but could not put it in effect (e.g. its disk is full). */
+    public static final String ERROR_APPLY_FAILED = "city.error.apply_failed";
 
     private WampUris() {}
 

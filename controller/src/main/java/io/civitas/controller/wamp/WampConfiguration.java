@@ -1,6 +1,7 @@
 package io.civitas.controller.wamp;
 
 import io.civitas.controller.agent.AgentEvents;
+import io.civitas.controller.system.ControllerIdentity;
 import io.civitas.protocol.Protocol;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -27,9 +28,9 @@ class WampConfiguration {
 
     @Bean
     ControllerSession controllerSession(WampRouter router, NodeSessions sessions,
-                                        @Value("${civitas.controller-id:${random.uuid}}") String controllerId,
+                                        ControllerIdentity identity,
                                         @Value("${civitas.wamp.call-timeout:10s}") Duration callTimeout) {
-        return new ControllerSession(router, sessions, controllerId, callTimeout);
+        return new ControllerSession(router, sessions, identity.id(), callTimeout);
     }
 
     @Bean

@@ -114,6 +114,12 @@ public final class WampServer implements SmartLifecycle, WampEndpoint {
         port = -1;
     }
 
+    /** Before the web server, so bootstrap and enrollment never name a WAMP endpoint that is not there yet. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 2048;
+    }
+
     @Override
     public boolean isRunning() {
         return channel != null;

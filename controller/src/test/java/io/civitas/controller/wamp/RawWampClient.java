@@ -16,14 +16,14 @@ import java.util.concurrent.TimeUnit;
  * A WAMP peer written against the wire format (JDK WebSocket, JSON arrays), not against Jawampa,
  * so the tests prove what any conforming client library sees.
  */
-final class RawWampClient implements AutoCloseable {
+public final class RawWampClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
-    RawWampClient(URI uri) throws Exception {
+    public RawWampClient(URI uri) throws Exception {
         socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .subprotocols("wamp.2.json")
                 .buildAsync(uri, new WebSocket.Listener() {
@@ -61,12 +61,12 @@ final class RawWampClient implements AutoCloseable {
         return socket.getSubprotocol();
     }
 
-    void send(String json) {
+    public void send(String json) {
         socket.sendText(json, true).join();
     }
 
     /** The next message, or fails after 5 s. */
-    JsonNode next() throws InterruptedException {
+    public JsonNode next() throws InterruptedException {
         JsonNode message = inbox.poll(5, TimeUnit.SECONDS);
         if (message == null) {
             throw new AssertionError("no WAMP message within 5 s");
@@ -75,7 +75,7 @@ final class RawWampClient implements AutoCloseable {
     }
 
     /** Joins the realm with ticket authentication; returns the WELCOME (or whatever came instead). */
-    JsonNode join(String nodeId, String ticket) throws InterruptedException {
+    public JsonNode join(String nodeId, String ticket) throws InterruptedException {
         send("[1,\"civitas\",{\"authmethods\":[\"ticket\"],\"authid\":\"" + nodeId
                 + "\",\"roles\":{\"caller\":{},\"callee\":{},\"publisher\":{},\"subscriber\":{}}}]");
         JsonNode challenge = next();

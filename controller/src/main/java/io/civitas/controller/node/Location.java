@@ -1,0 +1,4 @@
+package io.civitas.controller.node;
+
+/** WGS84 degrees. */
+public record Location(double lat, double lon) {}

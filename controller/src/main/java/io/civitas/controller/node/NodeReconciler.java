@@ -1,0 +1,176 @@
+package io.civitas.controller.node;
+
+import io.civitas.controller.CivitasProperties;
+import io.civitas.controller.agent.AgentChannel;
+import io.civitas.controller.agent.AgentUnreachableException;
+import io.civitas.protocol.AppliedState;
+import io.civitas.protocol.DesiredState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * Drives each node's applied generation up to its desired one, level-triggered: a key is only a node id;
+ * every pass re-reads desired and reported state from ZooKeeper and pushes when the node's agent holds a
+ * ready session here and is behind. A failed push is retried with capped exponential backoff and full
+ * jitter; a success resets it. Events ({@link NodeChanged}) and a periodic resync feed the queue.
+ *
+ * <p>Only the controller holding a node's agent session pushes to it; the others find it not ready here.
+ */
+@Component
+class NodeReconciler implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeReconciler.class);
+
+    private final NodeStateStore states;
+    private final PresenceStore presences;
+    private final NodeCache cache;
+    private final AgentChannel agents;
+    private final CivitasProperties.Reconcile settings;
+    private final Backoff backoff;
+    private final WorkQueue queue = new WorkQueue();
+    private ExecutorService workers;
+    private ExecutorService results;
+    private ScheduledExecutorService resync;
+    private volatile boolean running;
+
+    NodeReconciler(NodeStateStore states, PresenceStore presences, NodeCache cache, AgentChannel agents,
+                   CivitasProperties properties) {
+        this.states = states;
+        this.presences = presences;
+        this.cache = cache;
+        this.agents = agents;
+        this.settings = properties.reconcile();
+        this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap(), RandomGenerator.getDefault());
+    }
+
+    @EventListener
+    public void onNodeChanged(NodeChanged event) {
+        queue.add(event.nodeId());
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        int n = Math.max(1, settings.workers());
+        workers = Executors.newFixedThreadPool(n, r -> WorkQueue.daemon(r, "reconcile-worker"));
+        for (int i = 0; i < n; i++) {
+            workers.execute(this::work);
+        }
+        // Results of pushes are handled here, off the router's threads that complete the futures.
+        results = Executors.newSingleThreadExecutor(r -> WorkQueue.daemon(r, "reconcile-results"));
+        resync = Executors.newSingleThreadScheduledExecutor(r -> WorkQueue.daemon(r, "reconcile-resync"));
+        long period = Math.max(1, settings.resync().toMillis());
+        resync.scheduleWithFixedDelay(() -> cache.ids().forEach(queue::add), 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        queue.close();
+        if (workers != null) {
+            resync.shutdownNow();
+            workers.shutdownNow();
+            results.shutdownNow();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private void work() {
+        while (running) {
+            String id;
+            try {
+                id = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (id == null) {
+                return;
+            }
+            try {
+                reconcile(id).whenComplete((ignored, error) -> queue.done(id));
+            } catch (RuntimeException e) {
+                retryLater(id, e);
+                queue.done(id);
+            }
+        }
+    }
+
+    /** One pass for one node; the future completes when the key may be handed out again. */
+    CompletableFuture<Void> reconcile(String id) {
+        Optional<DesiredState> desired = states.desired(id);
+        if (desired.isEmpty()) { // deleted
+            backoff.reset(id);
+            return CompletableFuture.completedFuture(null);
+        }
+        long want = desired.get().generation();
+        long have = states.reported(id).map(Znodes.Reported::appliedGeneration).orElse(0L);
+        if (have >= want) {
+            backoff.reset(id);
+            return CompletableFuture.completedFuture(null);
+        }
+        if (!agents.isReady(id)) {
+            if (presences.heldHere(id)) {
+                retryLater(id, null); // joined here but has not said hello yet
+            } else {
+                backoff.reset(id); // not ours to push: its session's controller (if any) will
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        log.debug("Pushing generation {} to node {} (applied {})", want, id, have);
+        return agents.apply(id, desired.get()).copy()
+                .orTimeout(settings.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handleAsync((applied, error) -> {
+                    afterPush(id, want, applied, error);
+                    return null;
+                }, results);
+    }
+
+    private void afterPush(String id, long want, AppliedState applied, Throwable error) {
+        if (error != null || applied == null) {
+            retryLater(id, error);
+            return;
+        }
+        try {
+            states.recordApplied(id, applied.generation(), applied.appliedAtMillis());
+        } catch (RuntimeException e) {
+            retryLater(id, e);
+            return;
+        }
+        if (applied.generation() >= want) {
+            backoff.reset(id);
+            log.info("Node {} applied generation {}", id, applied.generation());
+        } else {
+            retryLater(id, new IllegalStateException("agent applied generation " + applied.generation()
+                    + " of " + want));
+        }
+    }
+
+    private void retryLater(String id, Throwable cause) {
+        Duration delay = backoff.next(id);
+        Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        if (reason == null || reason instanceof AgentUnreachableException) {
+            log.debug("Node {} not ready; next look in {} ms", id, delay.toMillis());
+        } else {
+            log.warn("Push to node {} failed ({} in a row): {}; retry in {} ms", id, backoff.failures(id),
+                    reason.toString(), delay.toMillis());
+        }
+        queue.addAfter(id, delay);
+    }
+}

@@ -1,0 +1,110 @@
+package io.civitas.controller.node;
+
+import io.civitas.controller.node.Znodes.Reported;
+import io.civitas.controller.system.ZkJson;
+import io.civitas.controller.system.ZooKeeperException;
+import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.SamplingPlan;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.springframework.stereotype.Component;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * A node's desired state (with its generation) and what its agent reported, in ZooKeeper. Every write is
+ * a compare-and-set on the znode version, retried on conflict: generations come from ZooKeeper, never
+ * from a counter in this process, so two controllers cannot hand out the same one.
+ */
+@Component
+class NodeStateStore {
+
+    /** The outcome of a desired-state write: {@code changed} is false when it equalled the current one. */
+    record DesiredChange(DesiredState state, boolean changed) {}
+
+    private final CuratorFramework zk;
+
+    NodeStateStore(CuratorFramework zk) {
+        this.zk = zk;
+    }
+
+    Optional<DesiredState> desired(String id) {
+        return read(Znodes.desired(id), DesiredState.class).map(Versioned::value);
+    }
+
+    /**
+     * Stores labels and sampling as the node's next generation, unless they equal the current ones (no
+     * change, no new generation). Sampling is kept sorted by sensor so that order alone is no change.
+     * Empty when the node does not exist.
+     */
+    Optional<DesiredChange> putDesired(String id, Map<String, String> labels, List<SamplingPlan> sampling) {
+        List<SamplingPlan> sorted = sampling.stream().sorted(Comparator.comparing(SamplingPlan::sensor)).toList();
+        while (true) {
+            Optional<Versioned<DesiredState>> current = read(Znodes.desired(id), DesiredState.class);
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            DesiredState old = current.get().value();
+            if (old.labels().equals(labels) && old.sampling().equals(sorted)) {
+                return Optional.of(new DesiredChange(old, false));
+            }
+            DesiredState next = new DesiredState(id, old.generation() + 1, labels, sorted);
+            if (compareAndSet(Znodes.desired(id), next, current.get().version())) {
+                return Optional.of(new DesiredChange(next, true));
+            }
+        }
+    }
+
+    Optional<Reported> reported(String id) {
+        return read(Znodes.reported(id), Reported.class).map(Versioned::value);
+    }
+
+    /** Compare-and-set update of the reported state; false when the node is gone. */
+    boolean updateReported(String id, UnaryOperator<Reported> change) {
+        while (true) {
+            Optional<Versioned<Reported>> current = read(Znodes.reported(id), Reported.class);
+            if (current.isEmpty()) {
+                return false;
+            }
+            Reported next = change.apply(current.get().value());
+            if (next.equals(current.get().value()) || compareAndSet(Znodes.reported(id), next, current.get().version())) {
+                return true;
+            }
+        }
+    }
+
+    /** Records a push's result; never moves the applied generation backwards (a late, older answer). */
+    boolean recordApplied(String id, long generation, long appliedAtMillis) {
+        return updateReported(id, r -> generation <= r.appliedGeneration() ? r
+                : new Reported(generation, appliedAtMillis, r.protocolVersion(), r.inventory(), r.lastSeenMillis()));
+    }
+
+    private <T> Optional<Versioned<T>> read(String path, Class<T> type) {
+        try {
+            Stat stat = new Stat();
+            byte[] data = zk.getData().storingStatIn(stat).forPath(path);
+            return Optional.of(new Versioned<>(ZkJson.read(data, type), stat.getVersion()));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (Exception e) {
+            throw ZooKeeperException.wrap("read " + path, e);
+        }
+    }
+
+    /** False when someone wrote in between (or the znode vanished): re-read and try again. */
+    private boolean compareAndSet(String path, Object value, int version) {
+        try {
+            zk.setData().withVersion(version).forPath(path, ZkJson.write(value));
+            return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+            return false;
+        } catch (Exception e) {
+            throw ZooKeeperException.wrap("write " + path, e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.civitas.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** The controller's REST API as an operator's script uses it: JSON over HTTP with the admin token. */
+final class CityApi {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    final URI base;
+    private final String token;
+
+    CityApi(URI base, String token) {
+        this.base = base;
+        this.token = token;
+    }
+
+    record Response(int status, JsonNode body, String contentType) {}
+
+    Response get(String path) throws Exception {
+        return send("GET", path, null);
+    }
+
+    Response post(String path, String json) throws Exception {
+        return send("POST", path, json);
+    }
+
+    Response put(String path, String json) throws Exception {
+        return send("PUT", path, json);
+    }
+
+    Response send(String method, String path, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode body = response.body().isBlank() ? null : JSON.readTree(response.body());
+        return new Response(response.statusCode(), body, response.headers().firstValue("Content-Type").orElse(""));
+    }
+
+    /** Creates a node and returns its enrollment token. */
+    String createNode(String name, String kind) throws Exception {
+        Response r = post("/api/v1/nodes", "{\"name\":\"" + name + "\",\"kind\":\"" + kind
+                + "\",\"location\":{\"lat\":38.19,\"lon\":15.55},\"labels\":{\"district\":\"centro\"}}");
+        if (r.status() != 201) {
+            throw new AssertionError("creating " + name + ": " + r);
+        }
+        return r.body().get("enrollmentToken").asText();
+    }
+
+    JsonNode node(String id) throws Exception {
+        return get("/api/v1/nodes/" + id).body();
+    }
+
+    String status(String id) throws Exception {
+        return node(id).get("status").asText();
+    }
+}

@@ -1,0 +1,64 @@
+package io.civitas.e2e;
+
+import io.civitas.controller.ControllerApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A controller with embedded ZooKeeper on fixed ports and a data folder, so a test can stop it and
+ * start it again where agents expect it.
+ */
+final class ControllerProcess implements AutoCloseable {
+
+    final Path dataDir;
+    final int restPort = freePort();
+    final int wampPort = freePort();
+    private ConfigurableApplicationContext context;
+
+    ControllerProcess(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    ControllerProcess start() {
+        context = new SpringApplicationBuilder(ControllerApplication.class).run(
+                "--server.port=" + restPort,
+                "--civitas.wamp.port=" + wampPort,
+                "--civitas.wamp.bind-address=127.0.0.1",
+                "--civitas.data-dir=" + dataDir);
+        return this;
+    }
+
+    URI base() {
+        return URI.create("http://127.0.0.1:" + restPort);
+    }
+
+    String adminToken() throws IOException {
+        return Files.readString(dataDir.resolve("admin-token")).trim();
+    }
+
+    <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    @Override
+    public void close() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

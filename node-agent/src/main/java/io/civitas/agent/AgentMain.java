@@ -1,0 +1,122 @@
+package io.civitas.agent;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The agent's command line. Exit codes: 1 when a controller refused the node
+ * (enrollment or protocol), 2 for bad arguments or configuration.
+ */
+@Command(name = "civitas-agent", mixinStandardHelpOptions = true, versionProvider = AgentMain.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"The Civitas node agent: enrolls this node with a controller, keeps a WAMP session to it, "
+                + "applies the desired state it pushes and publishes sensor telemetry.",
+                "Options override the --config file (keys: controllers, token, state-dir, sensors)."})
+public final class AgentMain implements Callable<Integer> {
+    static final int EXIT_REFUSED = 1;
+    static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--controller", paramLabel = "URL", split = ",",
+            description = "Controller base URL(s), tried in order, e.g. http://controller:8080")
+    private List<String> controllers;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "One-time enrollment token; needed only until the credential is stored")
+    private String token;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with the same settings")
+    private Path configFile;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where the credential and applied state live (default: ~/.civitas-agent)")
+    private Path stateDir;
+
+    @Option(names = "--sensors", paramLabel = "NAME[,NAME...]",
+            description = "Simulated sensors this node has (default: all of temperature, pm25, no2, parking)")
+    private String sensors;
+
+    @Option(names = {"-v", "--verbose"}, description = "Debug logging")
+    private boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line of a fresh agent command, as main runs it. */
+    static CommandLine commandLine() {
+        return Cli.of(new AgentMain());
+    }
+
+    @Override
+    public Integer call() {
+        Logging.configure(verbose);
+        AgentConfig config = resolveConfig();
+        NodeAgent agent = new NodeAgent(config);
+        try {
+            agent.start();
+        } catch (AgentException e) {
+            spec.commandLine().getErr().println("civitas-agent: " + e.getMessage());
+            return exitCode(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "civitas-agent-shutdown"));
+        try {
+            agent.termination().join();
+            return 0;
+        } catch (CompletionException e) {
+            String message = e.getCause() == null ? e.toString() : e.getCause().getMessage();
+            spec.commandLine().getErr().println("civitas-agent: " + message);
+            return e.getCause() instanceof AgentException failure ? exitCode(failure) : EXIT_REFUSED;
+        }
+    }
+
+    /** Defaults, then the --config file, then the options given here; a bad value is a usage error. */
+    AgentConfig resolveConfig() {
+        Map<String, String> options = new HashMap<>();
+        options.put(AgentConfig.KEY_CONTROLLERS, controllers == null ? null : String.join(",", controllers));
+        options.put(AgentConfig.KEY_TOKEN, token);
+        options.put(AgentConfig.KEY_STATE_DIR, stateDir == null ? null : stateDir.toString());
+        options.put(AgentConfig.KEY_SENSORS, sensors);
+        try {
+            if (configFile == null) {
+                return AgentConfig.fromProperties(new Properties(), options);
+            }
+            if (!Files.isReadable(configFile)) {
+                throw new ParameterException(spec.commandLine(), "--config: cannot read " + configFile);
+            }
+            return AgentConfig.load(configFile, options);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad setting " + e.getMessage()
+                    + (e.getMessage().startsWith(AgentConfig.KEY_CONTROLLERS) ? " (--controller URL)" : ""));
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "--config: cannot read " + configFile + ": " + e);
+        }
+    }
+
+    private static int exitCode(AgentException e) {
+        return e.kind() == AgentException.Kind.CONFIGURATION ? EXIT_USAGE : EXIT_REFUSED;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"civitas-agent " + InventoryCollector.agentVersion()};
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.civitas.agent;
+
+import io.civitas.protocol.AppliedState;
+import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.SamplingPlan;
+import io.civitas.protocol.Sensors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The one place the agent applies a {@link DesiredState}. Level-triggered and idempotent: a generation at
+ * or below the one in effect changes nothing and answers with the current {@link AppliedState}; a newer one
+ * replaces labels and sampling plan. A state the node cannot honour (a sensor it does not have, a period
+ * below {@link Sensors#MIN_PERIOD_MILLIS}, another node's state) is refused before anything changes.
+ *
+ * <p>The applied state is written to {@code <stateDir>/applied.json} before it takes effect, so a restarted
+ * agent resumes its plan at once and reports its generation in hello.
+ */
+final class DesiredStateApplier {
+    private static final Logger log = LoggerFactory.getLogger(DesiredStateApplier.class);
+
+    /** What applied.json holds. */
+    record AppliedRecord(DesiredState desired, long appliedAtMillis) {}
+
+    /** A desired state this node cannot honour; the message says why, for the controller's operator. */
+    static final class RefusedException extends Exception {
+        RefusedException(String message) {
+            super(message);
+        }
+    }
+
+    private final String nodeId;
+    private final Set<String> nodeSensors;
+    private final SamplingScheduler sampling;
+    private final Path file;
+    private final Clock clock;
+    private DesiredState desired;
+    private long appliedAtMillis;
+
+    DesiredStateApplier(String nodeId, Set<String> nodeSensors, SamplingScheduler sampling, Path stateDir,
+                        Clock clock) {
+        this.nodeId = nodeId;
+        this.nodeSensors = Set.copyOf(nodeSensors);
+        this.sampling = sampling;
+        this.file = stateDir.resolve("applied.json");
+        this.clock = clock;
+        this.desired = new DesiredState(nodeId, 0, Map.of(), null);
+    }
+
+    /** Loads applied.json, if it is this node's and still valid, and restarts its sampling plan. */
+    synchronized void resume() {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            AppliedRecord record = Json.MAPPER.readValue(file.toFile(), AppliedRecord.class);
+            if (record.desired() == null || !nodeId.equals(record.desired().nodeId())) {
+                log.info("Ignoring {}: it belongs to another node", file);
+                return;
+            }
+            validate(record.desired());
+            desired = record.desired();
+            appliedAtMillis = record.appliedAtMillis();
+            sampling.update(desired.sampling());
+            log.info("Resumed generation {} from {}", desired.generation(), file);
+        } catch (IOException | RefusedException e) {
+            log.warn("Ignoring {}: {}; waiting for the controller's desired state", file, e.getMessage());
+        }
+    }
+
+    /** Applies {@code next} if it is newer; returns what is in effect afterwards. */
+    synchronized AppliedState apply(DesiredState next) throws RefusedException, IOException {
+        validate(next);
+        if (next.generation() <= desired.generation()) {
+            return current();
+        }
+        long now = clock.millis();
+        DesiredState accepted = new DesiredState(nodeId, next.generation(), next.labels(), next.sampling());
+        // Persist first: if the write fails, nothing has changed and the controller will retry.
+        StateFiles.writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(new AppliedRecord(accepted, now)));
+        Set<String> restarted = sampling.update(accepted.sampling());
+        log.info("Applied generation {} (was {}): labels {}, sampling {}, restarted {}", accepted.generation(),
+                desired.generation(), accepted.labels(), accepted.sampling(), restarted);
+        desired = accepted;
+        appliedAtMillis = now;
+        return current();
+    }
+
+    synchronized AppliedState current() {
+        return new AppliedState(nodeId, desired.generation(), appliedAtMillis);
+    }
+
+    synchronized long appliedGeneration() {
+        return desired.generation();
+    }
+
+    /** The desired state in effect (generation 0, empty, before the first apply). */
+    synchronized DesiredState desired() {
+        return desired;
+    }
+
+    private void validate(DesiredState next) throws RefusedException {
+        if (next == null) {
+            throw new RefusedException("expected one DesiredState argument");
+        }
+        if (next.nodeId() != null && !next.nodeId().equals(nodeId)) {
+            throw new RefusedException("desired state of node " + next.nodeId() + " sent to node " + nodeId);
+        }
+        if (next.generation() < 0) {
+            throw new RefusedException("generation must not be negative, got " + next.generation());
+        }
+        Set<String> seen = new HashSet<>();
+        for (SamplingPlan plan : next.sampling()) {
+            if (plan == null || plan.sensor() == null) {
+                throw new RefusedException("sampling: an entry has no sensor");
+            }
+            if (!nodeSensors.contains(plan.sensor())) {
+                throw new RefusedException("sampling: node " + nodeId + " has no sensor '" + plan.sensor()
+                        + "' (it has " + new TreeSet<>(nodeSensors) + ")");
+            }
+            if (plan.periodMillis() < Sensors.MIN_PERIOD_MILLIS) {
+                throw new RefusedException("sampling: period of '" + plan.sensor() + "' is " + plan.periodMillis()
+                        + " ms, the minimum is " + Sensors.MIN_PERIOD_MILLIS + " ms");
+            }
+            if (!seen.add(plan.sensor())) {
+                throw new RefusedException("sampling: sensor '" + plan.sensor() + "' is listed twice");
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.civitas.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.civitas.protocol.AgentHello;
+import io.civitas.protocol.AppliedState;
+import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.HelloReply;
+import io.civitas.protocol.SensorReading;
+import io.civitas.protocol.WampUris;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ws.wamp.jawampa.ApplicationError;
+import ws.wamp.jawampa.Request;
+import ws.wamp.jawampa.WampClient;
+import ws.wamp.jawampa.WampClientBuilder;
+import ws.wamp.jawampa.WampSerialization;
+import ws.wamp.jawampa.auth.client.Ticket;
+import ws.wamp.jawampa.transport.netty.NettyWampClientConnectorProvider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * One connection attempt: one WampClient, one WebSocket, at most one WAMP session. It never reconnects by
+ * itself (Jawampa's reconnect is off); the connection loop decides what comes next from its {@link Outcome}.
+ *
+ * <p>On joining it registers apply and ping, then calls hello. It does not wait for REGISTERED (Jawampa
+ * gives no confirmation): the router handles one session's messages in order, so the registrations are in
+ * place before the controller sees the hello.
+ */
+final class WampSession {
+    private static final Logger log = LoggerFactory.getLogger(WampSession.class);
+
+    /** How an attempt ended: whether hello succeeded, how long the session lasted, and why it ended. */
+    record Outcome(boolean joined, Duration lasted, String reason, String incompatibility) {}
+
+    private final URI controller;
+    private final Credential credential;
+    private final DesiredStateApplier applier;
+    private final Supplier<AgentHello> hello;
+    private final WampClient client;
+    private final CompletableFuture<Long> joined = new CompletableFuture<>();
+    private final CompletableFuture<Outcome> ended = new CompletableFuture<>();
+    private volatile String closeReason;
+    private volatile String incompatibility;
+
+    WampSession(URI controller, String wampUrl, String realm, Credential credential, DesiredStateApplier applier,
+                Supplier<AgentHello> hello) throws Exception {
+        this.controller = controller;
+        this.credential = credential;
+        this.applier = applier;
+        this.hello = hello;
+        this.client = new WampClientBuilder()
+                .withConnectorProvider(new NettyWampClientConnectorProvider())
+                .withUri(wampUrl)
+                .withRealm(realm)
+                .withSerializations(new WampSerialization[] {WampSerialization.Json})
+                .withAuthId(credential.nodeId())
+                .withAuthMethod(new Ticket(credential.secret()))
+                .withObjectMapper(Json.MAPPER)
+                .withNrReconnects(0)
+                .build();
+    }
+
+    void open() {
+        // skip(1): the status subject replays its initial "disconnected" to every new subscriber.
+        client.statusChanged().skip(1).subscribe(this::onStatus,
+                error -> end(Errors.describe(error)), () -> end("client closed"));
+        client.open();
+    }
+
+    /** True once hello succeeded; false when the attempt ended first or {@code timeout} passed. */
+    boolean awaitJoined(Duration timeout) throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(joined, ended).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+        return joined.isDone() && !ended.isDone();
+    }
+
+    /** Waits for the end of the attempt, at most {@code timeout} (after that it is abandoned). */
+    Outcome awaitEnd(Duration timeout) throws InterruptedException {
+        try {
+            return ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return new Outcome(joined.isDone(), lasted(), "did not close within " + timeout.toSeconds() + " s", null);
+        }
+    }
+
+    /** Waits for the end without limit (the session ends when the router goes or {@link #close} is called). */
+    Outcome awaitEnd() throws InterruptedException {
+        try {
+            return ended.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    boolean isJoined() {
+        return joined.isDone() && !ended.isDone();
+    }
+
+    /** Publishes a reading when joined; drops it otherwise (telemetry is a stream, not a log to replay). */
+    void publish(SensorReading reading) {
+        if (isJoined()) {
+            client.publish(WampUris.telemetry(credential.nodeId()), reading).subscribe(id -> { }, error -> { });
+        }
+    }
+
+    /** Ends the attempt; {@code reason} is what the log says about why the agent left. */
+    void close(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        client.close();
+    }
+
+    private void onStatus(WampClient.State state) {
+        if (state instanceof WampClient.ConnectedState connected) {
+            onConnected(connected.sessionId());
+        } else if (state instanceof WampClient.DisconnectedState disconnected) {
+            end(disconnected.disconnectReason() == null ? "disconnected"
+                    : Errors.describe(disconnected.disconnectReason()));
+        }
+    }
+
+    private void onConnected(long sessionId) {
+        String node = credential.nodeId();
+        client.registerProcedure(WampUris.apply(node)).subscribe(this::onApply,
+                error -> close("router refused to register " + WampUris.apply(node) + ": " + Errors.describe(error)));
+        client.registerProcedure(WampUris.ping(node)).subscribe(this::onPing,
+                error -> close("router refused to register " + WampUris.ping(node) + ": " + Errors.describe(error)));
+        client.call(WampUris.CONTROLLER_HELLO, HelloReply.class, hello.get()).subscribe(reply -> {
+            joined.complete(System.nanoTime());
+            log.info("Joined controller {} ({}) as node {}, WAMP session {}", controller,
+                    reply == null ? "?" : reply.controllerId(), node, sessionId);
+        }, error -> {
+            if (error instanceof ApplicationError e && WampUris.ERROR_INCOMPATIBLE_PROTOCOL.equals(e.uri())) {
+                incompatibility = Errors.describe(error);
+                close("controller refused this agent's protocol");
+            } else {
+                close("hello failed: " + Errors.describe(error));
+            }
+        });
+    }
+
+    private void onApply(Request request) {
+        try {
+            JsonNode argument = request.arguments() == null ? null : request.arguments().get(0);
+            DesiredState desired = argument == null ? null : Json.MAPPER.treeToValue(argument, DesiredState.class);
+            AppliedState applied = applier.apply(desired);
+            request.reply(applied);
+        } catch (DesiredStateApplier.RefusedException e) {
+            replyError(request, WampUris.ERROR_INVALID_ARGUMENT, e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            replyError(request, WampUris.ERROR_INVALID_ARGUMENT, "not a DesiredState: " + e.getMessage());
+        } catch (Exception e) {
+            log.warn("apply failed: {}", e.toString());
+            replyError(request, Errors.APPLY_FAILED, "apply failed on node " + credential.nodeId() + ": " + e);
+        }
+    }
+
+    private void onPing(Request request) {
+        request.reply(request.arguments(), null);
+    }
+
+    private static void replyError(Request request, String uri, String message) {
+        try {
+            request.replyError(uri, message);
+        } catch (ApplicationError e) {
+            log.warn("could not send error {}: {}", uri, e.toString());
+        }
+    }
+
+    private void end(String why) {
+        String reason = closeReason != null ? closeReason : why;
+        if (ended.complete(new Outcome(joined.isDone(), lasted(), reason, incompatibility))) {
+            client.close(); // releases the client's event loop if it is not closed yet
+        }
+    }
+
+    private Duration lasted() {
+        Long since = joined.getNow(null);
+        return since == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+}

@@ -1,0 +1,173 @@
+package io.civitas.agent;
+
+import io.civitas.protocol.AppliedState;
+import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.SamplingPlan;
+import io.civitas.protocol.SensorReading;
+import io.civitas.protocol.Sensors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class DesiredStateApplierTest {
+    private static final String NODE = "board_1";
+    private static final Set<String> HARDWARE = Set.of(Sensors.PM25, Sensors.NO2, Sensors.TEMPERATURE);
+
+    @TempDir
+    Path stateDir;
+
+    private final Clock clock = Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
+    private final List<SensorReading> readings = new CopyOnWriteArrayList<>();
+    private ScheduledExecutorService executor;
+    private SamplingScheduler sampling;
+    private DesiredStateApplier applier;
+
+    @BeforeEach
+    void setUp() {
+        executor = Executors.newSingleThreadScheduledExecutor();
+        sampling = new SamplingScheduler(NODE, executor, new SimulatedSensors(new Random(1)), readings::add, clock);
+        applier = new DesiredStateApplier(NODE, HARDWARE, sampling, stateDir, clock);
+    }
+
+    @AfterEach
+    void tearDown() {
+        sampling.close();
+        executor.shutdownNow();
+    }
+
+    private static DesiredState desired(long generation, Map<String, String> labels, SamplingPlan... plan) {
+        return new DesiredState(NODE, generation, labels, List.of(plan));
+    }
+
+    @Test
+    void applyingTheSameGenerationTwiceChangesNothing() throws Exception {
+        DesiredState first = desired(3, Map.of("role", "air-quality"), new SamplingPlan(Sensors.PM25, 2000));
+        AppliedState applied = applier.apply(first);
+        ScheduledFuture<?> task = sampling.task(Sensors.PM25);
+        long fileTime = Files.getLastModifiedTime(stateDir.resolve("applied.json")).toMillis();
+
+        AppliedState again = applier.apply(desired(3, Map.of("role", "other"), new SamplingPlan(Sensors.NO2, 500)));
+
+        assertThat(again).isEqualTo(applied);
+        assertThat(applier.desired()).isEqualTo(first);
+        assertThat((Object) sampling.task(Sensors.PM25)).isSameAs(task);
+        assertThat(sampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L));
+        assertThat(Files.getLastModifiedTime(stateDir.resolve("applied.json")).toMillis()).isEqualTo(fileTime);
+    }
+
+    @Test
+    void anOlderGenerationIsIgnoredAndAnswersWithTheCurrentOne() throws Exception {
+        applier.apply(desired(5, Map.of("district", "centro"), new SamplingPlan(Sensors.PM25, 2000)));
+
+        AppliedState answer = applier.apply(desired(4, Map.of("district", "gazzi")));
+
+        assertThat(answer.generation()).isEqualTo(5);
+        assertThat(applier.desired().labels()).containsEntry("district", "centro");
+        assertThat(sampling.periods()).containsOnlyKeys(Sensors.PM25);
+    }
+
+    @Test
+    void aPlanWithASensorTheNodeDoesNotHaveIsRefusedAndChangesNothing() throws Exception {
+        DesiredState before = desired(1, Map.of("role", "air-quality"), new SamplingPlan(Sensors.PM25, 2000));
+        applier.apply(before);
+        ScheduledFuture<?> task = sampling.task(Sensors.PM25);
+
+        assertThatThrownBy(() -> applier.apply(desired(2, Map.of("role", "parking"),
+                new SamplingPlan(Sensors.PM25, 1000), new SamplingPlan(Sensors.PARKING, 1000))))
+                .isInstanceOf(DesiredStateApplier.RefusedException.class)
+                .hasMessageContaining("no sensor 'parking'");
+
+        assertThat(applier.desired()).isEqualTo(before);
+        assertThat(applier.appliedGeneration()).isEqualTo(1);
+        assertThat((Object) sampling.task(Sensors.PM25)).isSameAs(task);
+        assertThat(sampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L));
+    }
+
+    @Test
+    void periodsBelowTheMinimumAndDuplicateSensorsAreRefused() {
+        assertThatThrownBy(() -> applier.apply(desired(1, Map.of(), new SamplingPlan(Sensors.PM25, 10))))
+                .hasMessageContaining("minimum");
+        assertThatThrownBy(() -> applier.apply(desired(1, Map.of(),
+                new SamplingPlan(Sensors.PM25, 1000), new SamplingPlan(Sensors.PM25, 2000))))
+                .hasMessageContaining("twice");
+        assertThat(applier.appliedGeneration()).isZero();
+        assertThat(Files.exists(stateDir.resolve("applied.json"))).isFalse();
+    }
+
+    @Test
+    void anotherNodesDesiredStateIsRefused() {
+        assertThatThrownBy(() -> applier.apply(new DesiredState("board_2", 1, Map.of(), List.of())))
+                .hasMessageContaining("board_2");
+    }
+
+    @Test
+    void onlySensorsWhosePeriodChangedAreRescheduled() throws Exception {
+        applier.apply(desired(1, Map.of(), new SamplingPlan(Sensors.PM25, 2000), new SamplingPlan(Sensors.NO2, 2000),
+                new SamplingPlan(Sensors.TEMPERATURE, 2000)));
+        ScheduledFuture<?> pm25 = sampling.task(Sensors.PM25);
+        ScheduledFuture<?> no2 = sampling.task(Sensors.NO2);
+        ScheduledFuture<?> temperature = sampling.task(Sensors.TEMPERATURE);
+
+        applier.apply(desired(2, Map.of("role", "air-quality"), new SamplingPlan(Sensors.PM25, 2000),
+                new SamplingPlan(Sensors.NO2, 500)));
+
+        assertThat((Object) sampling.task(Sensors.PM25)).isSameAs(pm25);
+        assertThat((Object) sampling.task(Sensors.NO2)).isNotSameAs(no2);
+        assertThat(no2.isCancelled()).isTrue();
+        assertThat(temperature.isCancelled()).isTrue();
+        assertThat((Object) sampling.task(Sensors.TEMPERATURE)).isNull();
+        assertThat(sampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L, Sensors.NO2, 500L));
+    }
+
+    @Test
+    void aRestartedAgentResumesItsGenerationAndPlan() throws Exception {
+        applier.apply(desired(7, Map.of("district", "giostra"), new SamplingPlan(Sensors.NO2, 100)));
+        sampling.close();
+
+        SamplingScheduler restartedSampling = new SamplingScheduler(NODE, executor,
+                new SimulatedSensors(new Random(2)), readings::add, clock);
+        DesiredStateApplier restarted = new DesiredStateApplier(NODE, HARDWARE, restartedSampling, stateDir, clock);
+        restarted.resume();
+
+        assertThat(restarted.appliedGeneration()).isEqualTo(7);
+        assertThat(restarted.desired().labels()).containsEntry("district", "giostra");
+        assertThat(restartedSampling.periods()).isEqualTo(Map.of(Sensors.NO2, 100L));
+        readings.clear();
+        await().until(() -> !readings.isEmpty());
+        assertThat(readings.get(0)).satisfies(r -> {
+            assertThat(r.nodeId()).isEqualTo(NODE);
+            assertThat(r.sensor()).isEqualTo(Sensors.NO2);
+            assertThat(r.unit()).isEqualTo("ug/m3");
+        });
+        restartedSampling.close();
+    }
+
+    @Test
+    void appliedStateOfAnotherNodeIsNotResumed() throws Exception {
+        applier.apply(desired(7, Map.of(), new SamplingPlan(Sensors.NO2, 1000)));
+
+        DesiredStateApplier other = new DesiredStateApplier("board_9", HARDWARE, sampling, stateDir, clock);
+        other.resume();
+
+        assertThat(other.appliedGeneration()).isZero();
+    }
+}

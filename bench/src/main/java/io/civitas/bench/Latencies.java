@@ -27,13 +27,19 @@ final class Latencies {
 
     /** Nearest-rank percentile in microseconds, {@code p} in (0, 100]. */
     double percentileMicros(double p) {
-        if (count == 0) {
+        return percentileMicros(p, 0);
+    }
+
+    /** The same over the samples added since the {@code from}-th (a round's share). */
+    double percentileMicros(double p, int from) {
+        int n = count - from;
+        if (n <= 0) {
             throw new IllegalStateException("no samples");
         }
-        long[] sorted = Arrays.copyOf(nanos, count);
+        long[] sorted = Arrays.copyOfRange(nanos, from, count);
         Arrays.sort(sorted);
-        int rank = (int) Math.ceil(p / 100.0 * count);
-        return sorted[Math.max(0, Math.min(count, rank) - 1)] / 1_000.0;
+        int rank = (int) Math.ceil(p / 100.0 * n);
+        return sorted[Math.max(0, Math.min(n, rank) - 1)] / 1_000.0;
     }
 
     double meanMicros() {

@@ -37,6 +37,8 @@ final class Measurement {
         int perRound = calls / rounds;
         for (int r = 0; r < rounds; r++) {
             int n = r == rounds - 1 ? calls - perRound * (rounds - 1) : perRound;
+            int fromA = a.count();
+            int fromB = b.count();
             if (r % 2 == 0) {
                 run(measured, name, n, a);
                 run(baseline, baselineName, n, b);
@@ -44,9 +46,12 @@ final class Measurement {
                 run(baseline, baselineName, n, b);
                 run(measured, name, n, a);
             }
+            if ((r + 1) % Math.max(1, rounds / 10) != 0 && r != rounds - 1) {
+                continue;
+            }
             progress.accept(String.format(java.util.Locale.ROOT,
-                    "after round %d/%d: %s p50 %.1f us, %s p50 %.1f us", r + 1, rounds,
-                    name, a.percentileMicros(50), baselineName, b.percentileMicros(50)));
+                    "round %d/%d (%d calls each): %s p50 %.1f us, %s p50 %.1f us", r + 1, rounds, n,
+                    name, a.percentileMicros(50, fromA), baselineName, b.percentileMicros(50, fromB)));
         }
         return new Latencies[] {a, b};
     }

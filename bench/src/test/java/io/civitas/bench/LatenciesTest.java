@@ -20,6 +20,19 @@ class LatenciesTest {
     }
 
     @Test
+    void aRoundsPercentileLooksOnlyAtItsOwnSamples() {
+        Latencies l = new Latencies(20);
+        for (int i = 0; i < 10; i++) {
+            l.add(1_000_000L); // a slow first round: 1 ms
+        }
+        for (int i = 0; i < 10; i++) {
+            l.add(10_000L); // then 10 us
+        }
+        assertThat(l.percentileMicros(50, 10)).isEqualTo(10.0);
+        assertThat(l.percentileMicros(100)).isEqualTo(1_000.0);
+    }
+
+    @Test
     void throughputIsCallsOverTheWallTimeTheyTook() {
         Latencies l = new Latencies(10);
         for (int i = 0; i < 10; i++) {

@@ -109,6 +109,10 @@ class WalkingSkeletonE2eTest {
         NodeAgent second = agent(api.createNode("board-2", "BOARD"), "board-2");
         await().atMost(SECONDS).until(() -> first.isConnected() && second.isConnected());
 
+        // The intruder holds board-1's real credential; board-1's own agent is stopped, else the two
+        // sessions would keep replacing each other.
+        first.close();
+        await().atMost(SECONDS).until(() -> "OFFLINE".equals(api.status(first.nodeId())));
         JsonNode credential = new ObjectMapper().readTree(tmp.resolve("board-1/credential.json").toFile());
         URI wamp = URI.create(api.get("/api/v1/agent/bootstrap").body().get("wampUrl").asText());
         try (RawWampClient intruder = new RawWampClient(wamp)) {

@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * Controller-to-agent RPC round trip: {@code AgentChannel.ping(nodeId, payload)}, the path every push of
- * desired state takes (controller session, WAMP router with its gate, the agent's WebSocket, the agent's
- * handler, and back). Baseline: a raw Netty WebSocket echo on localhost with the same payload, measured
+ * desired state takes (the agent session's gate sends a WAMP INVOCATION over the agent's WebSocket, the
+ * agent's Jawampa client answers with YIELD, and back). Baseline: a raw Netty WebSocket echo on localhost with the same payload, measured
  * in alternating rounds in the same process.
  */
 final class RpcScenario implements Scenario {

@@ -94,20 +94,33 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
 
     @Override
     public CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired) {
-        if (!sessions.isReady(nodeId)) {
-            return CompletableFuture.failedFuture(new AgentUnreachableException(nodeId));
-        }
-        return toFuture(client.call(WampUris.apply(nodeId), AppliedState.class, desired))
-                .orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        return invoke(nodeId, WampUris.apply(nodeId), desired, AppliedState.class);
     }
 
     @Override
     public CompletableFuture<String> ping(String nodeId, String payload) {
-        if (!sessions.isReady(nodeId)) {
+        return invoke(nodeId, WampUris.ping(nodeId), payload, String.class);
+    }
+
+    /** Calls the node's procedure directly through its gate (not the router): one argument in, one result out. */
+    private <T> CompletableFuture<T> invoke(String nodeId, String procedure, Object argument, Class<T> resultType) {
+        SessionGate gate = sessions.ready(nodeId);
+        if (gate == null) {
             return CompletableFuture.failedFuture(new AgentUnreachableException(nodeId));
         }
-        return toFuture(client.call(WampUris.ping(nodeId), String.class, payload))
-                .orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        // The timeout goes on the gate's own future, so a call the agent never answers is also forgotten there.
+        return gate.invoke(procedure, mapper.createArrayNode().add(mapper.valueToTree(argument)))
+                .orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(result -> {
+                    if (result == null || result.isEmpty()) {
+                        throw new IllegalStateException(procedure + " returned no result");
+                    }
+                    try {
+                        return mapper.treeToValue(result.get(0), resultType);
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(procedure + " returned " + result.get(0) + ": " + e.getMessage(), e);
+                    }
+                });
     }
 
     @Override

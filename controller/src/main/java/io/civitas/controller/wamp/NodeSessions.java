@@ -67,6 +67,12 @@ final class NodeSessions implements AutoCloseable {
         dispatch(nodeId, () -> events.readingReceived(nodeId, reading));
     }
 
+    /** The node's session if it said hello, else null. */
+    SessionGate ready(String nodeId) {
+        SessionGate gate = byNode.get(nodeId);
+        return gate != null && gate.isReady() ? gate : null;
+    }
+
     boolean isReady(String nodeId) {
         SessionGate gate = byNode.get(nodeId);
         return gate != null && gate.isReady();

@@ -61,7 +61,7 @@ class SessionGateTest {
         };
         var router = new WampRouterBuilder().addRealm("civitas").build();
         NodeSessions sessions = new NodeSessions(recorder);
-        controller = new ControllerSession(router, sessions, "test-controller", Duration.ofSeconds(5));
+        controller = new ControllerSession(router, sessions, "test-controller", Duration.ofSeconds(2));
         server = new WampServer(router, sessions, controller, "127.0.0.1", 0, Duration.ofSeconds(20));
         server.start();
         uri = URI.create("ws://127.0.0.1:" + server.port() + "/wamp");
@@ -209,6 +209,50 @@ class SessionGateTest {
             assertThat(applied.get(5, TimeUnit.SECONDS)).isEqualTo(new AppliedState("n1", 3, 5));
         }
         await().atMost(5, TimeUnit.SECONDS).until(() -> !controller.isReady("n1"));
+    }
+
+    private void joinAndSayHello(RawWampClient client) throws Exception {
+        client.join("n1", "secret-one");
+        client.send("[64,1,{},\"city.node.n1.apply\"]");
+        assertThat(client.next().get(0).asInt()).as("REGISTERED").isEqualTo(65);
+        client.send("[48,2,{},\"city.controller.hello\",[{\"nodeId\":\"n1\",\"protocolVersion\":1,\"appliedGeneration\":0}]]");
+        assertThat(client.next().get(0).asInt()).as("RESULT").isEqualTo(50);
+    }
+
+    @Test
+    void agentsErrorReachesTheControllerWithItsUri() throws Exception {
+        try (RawWampClient client = new RawWampClient(uri)) {
+            joinAndSayHello(client);
+            CompletableFuture<AppliedState> applied = controller.apply("n1", new DesiredState("n1", 1, Map.of(), List.of()));
+            JsonNode invocation = client.next();
+            client.send("[8,68," + invocation.get(1).asLong() + ",{},\"wamp.error.invalid_argument\",[\"no such sensor\"]]");
+            assertThat(applied).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
+                    .withMessageContaining("wamp.error.invalid_argument");
+        }
+    }
+
+    @Test
+    void unansweredCallTimesOutAndALateYieldIsHarmless() throws Exception {
+        try (RawWampClient client = new RawWampClient(uri)) {
+            joinAndSayHello(client);
+            CompletableFuture<AppliedState> applied = controller.apply("n1", new DesiredState("n1", 1, Map.of(), List.of()));
+            long requestId = client.next().get(1).asLong();
+            assertThat(applied).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
+                    .withCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+            // The late answer finds nobody waiting; the session goes on.
+            client.send("[70," + requestId + ",{},[{\"nodeId\":\"n1\",\"generation\":1,\"appliedAtMillis\":5}]]");
+            CompletableFuture<AppliedState> next = controller.apply("n1", new DesiredState("n1", 2, Map.of(), List.of()));
+            JsonNode invocation = client.next();
+            client.send("[70," + invocation.get(1).asLong() + ",{},[{\"nodeId\":\"n1\",\"generation\":2,\"appliedAtMillis\":6}]]");
+            assertThat(next.get(5, TimeUnit.SECONDS).generation()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void callToANodeWithoutSessionFailsAtOnce() {
+        assertThat(controller.apply("n2", new DesiredState("n2", 1, Map.of(), List.of())))
+                .failsWithin(1, TimeUnit.SECONDS).withThrowableThat()
+                .withCauseInstanceOf(io.civitas.controller.agent.AgentUnreachableException.class);
     }
 
     @Test

@@ -6,10 +6,22 @@ import java.util.Map;
 /**
  * What a node should be, at a generation. The controller raises the generation on every change;
  * an agent applying the same generation twice changes nothing.
+ *
+ * <p>{@code labels} and {@code sampling} come from the operator ({@code PUT .../desired}) merged with
+ * the active policies' decisions; {@code overlays} (the virtual networks the node joins) and
+ * {@code exposures} (the services it exposes) come from policies only.
  */
-public record DesiredState(String nodeId, long generation, Map<String, String> labels, List<SamplingPlan> sampling) {
+public record DesiredState(String nodeId, long generation, Map<String, String> labels, List<SamplingPlan> sampling,
+                           List<String> overlays, List<String> exposures) {
     public DesiredState {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         sampling = sampling == null ? List.of() : List.copyOf(sampling);
+        overlays = overlays == null ? List.of() : List.copyOf(overlays);
+        exposures = exposures == null ? List.of() : List.copyOf(exposures);
+    }
+
+    /** A desired state without policy-made parts. */
+    public DesiredState(String nodeId, long generation, Map<String, String> labels, List<SamplingPlan> sampling) {
+        this(nodeId, generation, labels, sampling, List.of(), List.of());
     }
 }

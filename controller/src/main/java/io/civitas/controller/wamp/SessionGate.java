@@ -9,7 +9,6 @@ import io.civitas.protocol.WampUris;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.civitas.controller.agent.AgentUnreachableException;
-import ws.wamp.jawampa.ApplicationError;
 import ws.wamp.jawampa.WampMessages.AbortMessage;
 import ws.wamp.jawampa.WampMessages.AuthenticateMessage;
 import ws.wamp.jawampa.WampMessages.CallMessage;
@@ -17,10 +16,7 @@ import ws.wamp.jawampa.WampMessages.ChallengeMessage;
 import ws.wamp.jawampa.WampMessages.ErrorMessage;
 import ws.wamp.jawampa.WampMessages.GoodbyeMessage;
 import ws.wamp.jawampa.WampMessages.HelloMessage;
-import ws.wamp.jawampa.WampMessages.InvocationMessage;
-import ws.wamp.jawampa.WampMessages.RegisteredMessage;
 import ws.wamp.jawampa.WampMessages.UnregisterMessage;
-import ws.wamp.jawampa.WampMessages.YieldMessage;
 import ws.wamp.jawampa.WampMessages.PublishMessage;
 import ws.wamp.jawampa.WampMessages.RegisterMessage;
 import ws.wamp.jawampa.WampMessages.SubscribeMessage;
@@ -31,11 +27,9 @@ import ws.wamp.jawampa.connection.IWampConnection;
 import ws.wamp.jawampa.connection.IWampConnectionAcceptor;
 import ws.wamp.jawampa.connection.IWampConnectionListener;
 import ws.wamp.jawampa.connection.IWampConnectionPromise;
+import ws.wamp.jawampa.connection.WampConnectionPromise;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -47,12 +41,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * session added as {@code caller_authid}/{@code caller_session} keyword arguments, overwriting
  * whatever the caller put there, since Jawampa's router discloses no caller.
  *
- * <p>The controller calls the agent's procedures through the gate, not through the router
- * ({@link #invoke}): the gate learns the registration ids from the router's REGISTERED answers, sends
- * INVOCATION itself and takes the matching YIELD or ERROR back. To the agent this is plain WAMP; to the
- * controller it saves two hops through the router's single event loop on every push (see bench/run rpc).
- * Its request ids are random in WAMP's id range, like the router's; a clash is as unlikely as two
- * random 53-bit numbers meeting.
+ * <p>The controller's calls to the agent's own procedures go through {@link DirectCalls}, not the router.
  */
 final class SessionGate implements IWampConnectionListener {
 
@@ -71,9 +60,7 @@ final class SessionGate implements IWampConnectionListener {
     private volatile String nodeId;
     private volatile long sessionId;
     private volatile String prefix;
-    private final Map<Long, String> registering = new ConcurrentHashMap<>();
-    private final Map<String, Long> registrations = new ConcurrentHashMap<>();
-    private final Map<Long, CompletableFuture<ArrayNode>> invocations = new ConcurrentHashMap<>();
+    private final DirectCalls calls = new DirectCalls();
 
     SessionGate(IWampConnection transport, String remoteAddress, NodeSessions sessions, IWampConnectionAcceptor routerAcceptor) {
         this.transport = transport;
@@ -130,7 +117,7 @@ final class SessionGate implements IWampConnectionListener {
     private void closed() {
         phase = Phase.CLOSED;
         router.transportClosed();
-        invocations.values().forEach(f -> f.completeExceptionally(new AgentUnreachableException(nodeId)));
+        calls.failAll(new AgentUnreachableException(nodeId));
         if (sessionId != 0 && left.compareAndSet(false, true)) {
             sessions.left(this);
         }
@@ -180,50 +167,28 @@ final class SessionGate implements IWampConnectionListener {
 
     /** Calls a procedure this session registered, with {@code arguments}; completes with the YIELD's arguments. */
     CompletableFuture<ArrayNode> invoke(String procedure, ArrayNode arguments) {
-        CompletableFuture<ArrayNode> result = new CompletableFuture<>();
-        Long registration = registrations.get(procedure);
-        if (registration == null || phase != Phase.ESTABLISHED) {
-            result.completeExceptionally(new ApplicationError(ApplicationError.NO_SUCH_PROCEDURE));
-            return result;
+        if (phase != Phase.ESTABLISHED) {
+            return CompletableFuture.failedFuture(new AgentUnreachableException(nodeId));
         }
-        long id;
-        do {
-            id = ThreadLocalRandom.current().nextLong(1, 1L << 53);
-        } while (invocations.putIfAbsent(id, result) != null);
-        long requestId = id;
-        result.whenComplete((r, e) -> invocations.remove(requestId));
-        transport.sendMessage(new InvocationMessage(requestId, registration, Json.object(), arguments, null),
-                new ws.wamp.jawampa.connection.WampConnectionPromise<>(sent -> {
+        return calls.invoke(procedure, arguments, invocation -> transport.sendMessage(invocation,
+                new WampConnectionPromise<>(sent -> {
                     if (!sent.isSuccess()) {
-                        result.completeExceptionally(new AgentUnreachableException(nodeId));
+                        calls.fail(invocation.requestId, new AgentUnreachableException(nodeId));
                     }
-                }, null));
-        if (phase == Phase.CLOSED) {
-            result.completeExceptionally(new AgentUnreachableException(nodeId));
-        }
-        return result;
+                }, null)));
     }
 
     private void authorize(WampMessage message) {
-        if (message instanceof YieldMessage m && invocations.containsKey(m.requestId)) {
-            CompletableFuture<ArrayNode> caller = invocations.remove(m.requestId);
-            if (caller != null) {
-                caller.complete(m.arguments);
-            }
-        } else if (message instanceof ErrorMessage m && m.requestType == InvocationMessage.ID
-                && invocations.containsKey(m.requestId)) {
-            CompletableFuture<ArrayNode> caller = invocations.remove(m.requestId);
-            if (caller != null) {
-                caller.completeExceptionally(new ApplicationError(m.error, m.arguments, m.argumentsKw));
-            }
-        } else if (message instanceof RegisterMessage m && !ownUri(m.procedure)) {
+        if (calls.takeAnswer(message)) {
+            return;
+        }
+        if (message instanceof RegisterMessage m && !ownUri(m.procedure)) {
             refuse(RegisterMessage.ID, m.requestId, "register", m.procedure);
-        } else if (message instanceof RegisterMessage m) {
-            registering.put(m.requestId, m.procedure);
-            router.messageReceived(m);
-        } else if (message instanceof UnregisterMessage m) {
-            registrations.values().remove(m.registrationId);
-            router.messageReceived(m);
+            return;
+        }
+        calls.fromAgent(message);
+        if (message instanceof RegisterMessage || message instanceof UnregisterMessage) {
+            router.messageReceived(message);
         } else if (message instanceof SubscribeMessage m && !ownUri(m.topic)) {
             refuse(SubscribeMessage.ID, m.requestId, "subscribe to", m.topic);
         } else if (message instanceof PublishMessage m && !ownUri(m.topic)) {
@@ -305,14 +270,7 @@ final class SessionGate implements IWampConnectionListener {
 
         @Override
         public void sendMessage(WampMessage message, IWampConnectionPromise<Void> promise) {
-            if (message instanceof RegisteredMessage registered) {
-                String procedure = registering.remove(registered.requestId);
-                if (procedure != null) {
-                    registrations.put(procedure, registered.registrationId);
-                }
-            } else if (message instanceof ErrorMessage error && error.requestType == RegisterMessage.ID) {
-                registering.remove(error.requestId);
-            }
+            calls.fromRouter(message);
             if (message instanceof WelcomeMessage welcome && phase == Phase.AWAIT_WELCOME) {
                 welcome.details.put("authid", nodeId).put("authrole", "node")
                         .put("authmethod", "ticket").put("authprovider", "civitas");

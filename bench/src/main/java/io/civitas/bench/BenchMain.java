@@ -18,6 +18,7 @@ public final class BenchMain {
     static {
         SCENARIOS.put(RpcScenario.NAME, new RpcScenario());
         SCENARIOS.put(WsEchoScenario.NAME, new WsEchoScenario());
+        SCENARIOS.put(PolicyScenario.NAME, new PolicyScenario());
     }
 
     private BenchMain() {}

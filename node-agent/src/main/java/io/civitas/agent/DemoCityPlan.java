@@ -37,6 +37,9 @@ final class DemoCityPlan {
             new SamplingPlan(Sensors.TEMPERATURE, 2000));
     private static final List<SamplingPlan> PARKING_PLAN = List.of(new SamplingPlan(Sensors.PARKING, 1000));
 
+    private static final Set<String> AIR_QUALITY_SENSORS = Set.of(Sensors.PM25, Sensors.NO2, Sensors.TEMPERATURE);
+    private static final Set<String> PARKING_SENSORS = Set.of(Sensors.PARKING, Sensors.TEMPERATURE);
+
     private DemoCityPlan() {}
 
     /** {@code boards} boards (sites repeat, nudged apart, past the fifth) and one VM host. */
@@ -47,14 +50,14 @@ final class DemoCityPlan {
             double nudge = (i / SITES.size()) * 0.0015; // ~150 m per round, so markers do not overlap
             boolean airQuality = site.role().equals(AIR_QUALITY);
             nodes.add(new DemoNode("board_" + site.district() + "_" + (i + 1), BOARD, site.lat() + nudge,
-                    site.lon() + nudge, Map.of("district", site.district(), "role", site.role()),
+                    site.lon() + nudge, Map.of("district", site.district(), "role", site.role(),
+                            "sensors", String.join(",", new java.util.TreeSet<>(airQuality ? AIR_QUALITY_SENSORS : PARKING_SENSORS))),
                     airQuality ? AIR_QUALITY_PLAN : PARKING_PLAN,
-                    airQuality ? Set.of(Sensors.PM25, Sensors.NO2, Sensors.TEMPERATURE)
-                            : Set.of(Sensors.PARKING, Sensors.TEMPERATURE)));
+                    airQuality ? AIR_QUALITY_SENSORS : PARKING_SENSORS));
         }
         // The city's small data centre near the port: no sensors, it hosts services.
         nodes.add(new DemoNode("vm_video_analytics_1", VM, 38.1986, 15.5595,
-                Map.of("district", "centro", "role", "video-analytics"), List.of(), Set.of()));
+                Map.of("district", "centro", "role", "video-analytics", "services", "video-analytics"), List.of(), Set.of()));
         return nodes;
     }
 }

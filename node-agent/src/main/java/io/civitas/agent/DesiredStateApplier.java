@@ -84,13 +84,16 @@ final class DesiredStateApplier {
             return current();
         }
         long now = clock.millis();
-        DesiredState accepted = new DesiredState(nodeId, next.generation(), next.labels(), next.sampling());
+        // Overlays and exposures are recorded as desired; their datapaths come with the overlay issue.
+        DesiredState accepted = new DesiredState(nodeId, next.generation(), next.labels(), next.sampling(),
+                next.overlays(), next.exposures());
         // Persist first: if the write fails, nothing has changed and the controller will retry.
         StateFiles.writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(new AppliedRecord(accepted, now)));
         Set<String> restarted = sampling.update(accepted.sampling());
-        log.info("Applied generation {} (was {}): labels {}, sampling {}, restarted {}", accepted.generation(),
-                desired.generation(), accepted.labels(), accepted.sampling(), restarted);
+        log.info("Applied generation {} (was {}): labels {}, sampling {}, overlays {}, exposures {}, restarted {}",
+                accepted.generation(), desired.generation(), accepted.labels(), accepted.sampling(),
+                accepted.overlays(), accepted.exposures(), restarted);
         desired = accepted;
         appliedAtMillis = now;
         return current();

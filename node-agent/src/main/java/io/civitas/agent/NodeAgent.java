@@ -160,6 +160,12 @@ public final class NodeAgent implements Closeable {
         return current == null ? new AppliedState(nodeId(), 0, 0) : current.current();
     }
 
+    /** The desired state in effect (overlays, exposures, labels, sampling); null before enrollment. */
+    public io.civitas.protocol.DesiredState appliedDesiredState() {
+        DesiredStateApplier current = applier;
+        return current == null ? null : current.desired();
+    }
+
     private void becomeNode(Credential stored) {
         SamplingScheduler scheduler = new SamplingScheduler(stored.nodeId(), sampler, new SimulatedSensors(random),
                 this::publish, Clock.systemUTC());

@@ -6,7 +6,6 @@ import io.civitas.protocol.DesiredState;
 import io.civitas.protocol.Inventory;
 import io.civitas.protocol.SamplingPlan;
 import io.civitas.protocol.WampUris;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -19,8 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /api/v1/nodes/{id}/desired} and {@code /reported}: what a node should run (with a generation
- * that rises on every real change) and what its agent says it runs.
+ * {@code /api/v1/nodes/{id}/desired}, {@code /decisions} and {@code /reported}: what a node should run
+ * (with a generation that rises on every real change), the policies' part of it, and what its agent
+ * says it runs. PUT sets the operator's part only.
  */
 @RestController
 @RequestMapping("/api/v1/nodes/{id}")
@@ -31,12 +31,12 @@ class DesiredStateController {
 
     private final NodeStateStore states;
     private final Readings readings;
-    private final ApplicationEventPublisher events;
+    private final DesiredStates desiredStates;
 
-    DesiredStateController(NodeStateStore states, Readings readings, ApplicationEventPublisher events) {
+    DesiredStateController(NodeStateStore states, Readings readings, DesiredStates desiredStates) {
         this.states = states;
         this.readings = readings;
-        this.events = events;
+        this.desiredStates = desiredStates;
     }
 
     @PutMapping("/desired")
@@ -46,18 +46,20 @@ class DesiredStateController {
         Map<String, String> labels = input.labels(request.labels(), "labels");
         List<SamplingPlan> sampling = input.sampling(request.sampling(), "sampling");
         input.check();
-        NodeStateStore.DesiredChange change = states.putDesired(id, labels, sampling)
-                .orElseThrow(() -> NodeStore.unknown(id));
-        if (change.changed()) {
-            events.publishEvent(new NodeChanged(id));
-        }
-        return change.state();
+        return desiredStates.putSpec(id, labels, sampling).orElseThrow(() -> NodeStore.unknown(id)).state();
     }
 
     @GetMapping("/desired")
     DesiredState desired(@PathVariable String id) {
         requireValidId(id);
         return states.desired(id).orElseThrow(() -> NodeStore.unknown(id));
+    }
+
+    /** The active policies' part of the node's desired state (already merged into {@code /desired}). */
+    @GetMapping("/decisions")
+    PolicyDecisions decisions(@PathVariable String id) {
+        requireValidId(id);
+        return desiredStates.decisions(id).orElseThrow(() -> NodeStore.unknown(id));
     }
 
     @GetMapping("/reported")

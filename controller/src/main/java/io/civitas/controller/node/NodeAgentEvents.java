@@ -86,6 +86,7 @@ class NodeAgentEvents implements AgentEvents {
     @Override
     public void readingReceived(String nodeId, SensorReading reading) {
         readings.record(nodeId, reading, clock.millis());
+        events.publishEvent(new ReadingRecorded(nodeId, reading));
     }
 
     private void touch(String nodeId, long now) {

@@ -13,18 +13,22 @@ import org.springframework.stereotype.Component;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * An in-memory mirror of {@code /nodes} and {@code /presence} (Curator's CuratorCache), for listing and
  * resync. It lags ZooKeeper by the time a watch takes, so a node created a moment ago may be missing:
- * single-node reads go to ZooKeeper instead. Publishes {@link NodeChanged} when any controller changes a
- * node's desired state.
+ * single-node reads go to ZooKeeper instead. Publishes {@link NodeChanged} when any controller creates,
+ * changes or deletes a node, its desired, operator or reported state, or its presence (the reconciler
+ * and the policy evaluator both listen).
  */
 @Component
 @DependsOn("nodeStore") // which creates the parent znodes
 class NodeCache implements AutoCloseable {
+
+    private static final Set<String> CHILDREN_THAT_MATTER = Set.of("desired", "desired-spec", "reported");
 
     private final CuratorCache nodes;
     private final CuratorCache presence;
@@ -34,12 +38,12 @@ class NodeCache implements AutoCloseable {
         this.nodes = CuratorCache.build(zk, Znodes.NODES);
         this.presence = CuratorCache.build(zk, Znodes.PRESENCE);
         nodes.listenable().addListener(CuratorCacheListener.builder()
-                .forCreatesAndChanges((before, now) -> {
-                    String id = desiredOf(now.getPath());
-                    if (id != null) {
-                        events.publishEvent(new NodeChanged(id));
-                    }
-                })
+                .forCreatesAndChanges((before, now) -> publish(events, nodeOf(now.getPath())))
+                .forDeletes(gone -> publish(events, nodeOf(gone.getPath())))
+                .afterInitialized()
+                .build());
+        presence.listenable().addListener(CuratorCacheListener.builder()
+                .forAll((type, before, now) -> publish(events, presenceOf(now != null ? now : before)))
                 .afterInitialized()
                 .build());
         start(nodes, properties);
@@ -83,14 +87,36 @@ class NodeCache implements AutoCloseable {
         }
     }
 
-    /** The node id of a {@code /nodes/<id>/desired} path, else null. */
-    private static String desiredOf(String path) {
+    private static void publish(ApplicationEventPublisher events, String id) {
+        if (id != null) {
+            events.publishEvent(new NodeChanged(id));
+        }
+    }
+
+    /**
+     * The node id of {@code /nodes/<id>} (spec, deletion) or of its desired, operator, or reported state,
+     * else null. Decisions are left out: they change only together with the desired state they feed.
+     */
+    private static String nodeOf(String path) {
         String prefix = Znodes.NODES + "/";
-        String suffix = "/desired";
-        if (!path.startsWith(prefix) || !path.endsWith(suffix)) {
+        if (!path.startsWith(prefix)) {
             return null;
         }
-        String id = path.substring(prefix.length(), path.length() - suffix.length());
-        return id.contains("/") ? null : id;
+        String rest = path.substring(prefix.length());
+        int slash = rest.indexOf('/');
+        if (slash < 0) {
+            return rest;
+        }
+        String child = rest.substring(slash + 1);
+        return CHILDREN_THAT_MATTER.contains(child) ? rest.substring(0, slash) : null;
+    }
+
+    private static String presenceOf(ChildData data) {
+        if (data == null) {
+            return null;
+        }
+        String prefix = Znodes.PRESENCE + "/";
+        String path = data.getPath();
+        return path.startsWith(prefix) && path.indexOf('/', prefix.length()) < 0 ? path.substring(prefix.length()) : null;
     }
 }

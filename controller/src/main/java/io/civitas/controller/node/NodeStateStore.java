@@ -4,20 +4,17 @@ import io.civitas.controller.node.Znodes.Reported;
 import io.civitas.controller.system.ZkJson;
 import io.civitas.controller.system.ZooKeeperException;
 import io.civitas.protocol.DesiredState;
-import io.civitas.protocol.SamplingPlan;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.springframework.stereotype.Component;
 
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * A node's desired state (with its generation) and what its agent reported, in ZooKeeper. Every write is
+ * A node's desired state (with its generation; {@link DesiredStates} computes and writes it) and what its
+ * agent reported, in ZooKeeper. Every write is
  * a compare-and-set on the znode version, retried on conflict: generations come from ZooKeeper, never
  * from a counter in this process, so two controllers cannot hand out the same one.
  */
@@ -35,29 +32,6 @@ class NodeStateStore {
 
     Optional<DesiredState> desired(String id) {
         return read(Znodes.desired(id), DesiredState.class).map(Versioned::value);
-    }
-
-    /**
-     * Stores labels and sampling as the node's next generation, unless they equal the current ones (no
-     * change, no new generation). Sampling is kept sorted by sensor so that order alone is no change.
-     * Empty when the node does not exist.
-     */
-    Optional<DesiredChange> putDesired(String id, Map<String, String> labels, List<SamplingPlan> sampling) {
-        List<SamplingPlan> sorted = sampling.stream().sorted(Comparator.comparing(SamplingPlan::sensor)).toList();
-        while (true) {
-            Optional<Versioned<DesiredState>> current = read(Znodes.desired(id), DesiredState.class);
-            if (current.isEmpty()) {
-                return Optional.empty();
-            }
-            DesiredState old = current.get().value();
-            if (old.labels().equals(labels) && old.sampling().equals(sorted)) {
-                return Optional.of(new DesiredChange(old, false));
-            }
-            DesiredState next = new DesiredState(id, old.generation() + 1, labels, sorted);
-            if (compareAndSet(Znodes.desired(id), next, current.get().version())) {
-                return Optional.of(new DesiredChange(next, true));
-            }
-        }
     }
 
     Optional<Reported> reported(String id) {
@@ -84,7 +58,7 @@ class NodeStateStore {
                 : new Reported(generation, appliedAtMillis, r.protocolVersion(), r.inventory(), r.lastSeenMillis()));
     }
 
-    private <T> Optional<Versioned<T>> read(String path, Class<T> type) {
+    <T> Optional<Versioned<T>> read(String path, Class<T> type) {
         try {
             Stat stat = new Stat();
             byte[] data = zk.getData().storingStatIn(stat).forPath(path);
@@ -97,7 +71,7 @@ class NodeStateStore {
     }
 
     /** False when someone wrote in between (or the znode vanished): re-read and try again. */
-    private boolean compareAndSet(String path, Object value, int version) {
+    boolean compareAndSet(String path, Object value, int version) {
         try {
             zk.setData().withVersion(version).forPath(path, ZkJson.write(value));
             return true;

@@ -54,6 +54,8 @@ class NodeStore {
                     op.create().forPath(Znodes.node(id), ZkJson.write(spec)),
                     op.create().forPath(Znodes.credential(id), ZkJson.write(Credential.NONE)),
                     op.create().forPath(Znodes.enrollment(id), ZkJson.write(enrollment)),
+                    op.create().forPath(Znodes.desiredSpec(id), ZkJson.write(Znodes.DesiredSpec.EMPTY)),
+                    op.create().forPath(Znodes.policyDecisions(id), ZkJson.write(PolicyDecisions.NONE)),
                     op.create().forPath(Znodes.desired(id), ZkJson.write(new DesiredState(id, 0, null, null))),
                     op.create().forPath(Znodes.reported(id), ZkJson.write(Reported.NEVER)));
             return true;
@@ -116,15 +118,23 @@ class NodeStore {
             }
             TransactionOp op = zk.transactionOp();
             try {
-                zk.transaction().forOperations(
-                        op.delete().forPath(Znodes.credential(id)),
-                        op.delete().forPath(Znodes.enrollment(id)),
-                        op.delete().forPath(Znodes.desired(id)),
-                        op.delete().forPath(Znodes.reported(id)),
-                        op.delete().withVersion(current.get().version()).forPath(Znodes.node(id)),
-                        op.delete().forPath(Znodes.name(current.get().value().name())));
-            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
-                continue;
+                List<CuratorOp> ops = new ArrayList<>();
+                // Nodes stored before desired state was split into parts lack those two znodes.
+                for (String part : List.of(Znodes.desiredSpec(id), Znodes.policyDecisions(id))) {
+                    if (exists(part)) {
+                        ops.add(op.delete().forPath(part));
+                    }
+                }
+                ops.add(op.delete().forPath(Znodes.credential(id)));
+                ops.add(op.delete().forPath(Znodes.enrollment(id)));
+                ops.add(op.delete().forPath(Znodes.desired(id)));
+                ops.add(op.delete().forPath(Znodes.reported(id)));
+                ops.add(op.delete().withVersion(current.get().version()).forPath(Znodes.node(id)));
+                ops.add(op.delete().forPath(Znodes.name(current.get().value().name())));
+                zk.transaction().forOperations(ops);
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException
+                     | KeeperException.NotEmptyException raced) {
+                continue; // changed meanwhile (a part may have just been created): look again
             } catch (Exception e) {
                 throw ZooKeeperException.wrap("delete node " + id, e);
             }

@@ -49,7 +49,7 @@ class NodeViews {
                 .toList();
     }
 
-    private Optional<NodeView> cached(String id) {
+    Optional<NodeView> cached(String id) {
         return cache.node(Znodes.node(id), Spec.class).map(spec -> view(spec,
                 cache.node(Znodes.desired(id), DesiredState.class).orElse(null),
                 cache.node(Znodes.reported(id), Reported.class).orElse(null),

@@ -1,9 +1,11 @@
 package io.civitas.controller.node;
 
 import io.civitas.protocol.Inventory;
+import io.civitas.protocol.SamplingPlan;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,7 +14,10 @@ import java.util.Map;
  * /nodes/&lt;id&gt;              Spec         what an operator said about the node
  * /nodes/&lt;id&gt;/credential   Credential   SHA-256 of the agent's secret (null before enrollment)
  * /nodes/&lt;id&gt;/enrollment   Enrollment   SHA-256 of the current one-time token, expiry, use
- * /nodes/&lt;id&gt;/desired      DesiredState (protocol) with its generation
+ * /nodes/&lt;id&gt;/desired-spec DesiredSpec  the operator's part of the desired state (PUT .../desired)
+ * /nodes/&lt;id&gt;/policy-decisions PolicyDecisions  the active policies' part
+ * /nodes/&lt;id&gt;/desired      DesiredState (protocol): the two merged (see {@link DesiredStates}), with its
+ *                                      generation; what the reconciler pushes
  * /nodes/&lt;id&gt;/reported     Reported     what the agent applied and told us
  * /names/&lt;url-encoded name&gt; node id     keeps names unique (created atomically with the node)
  * /presence/&lt;id&gt;           Presence     EPHEMERAL, owned by the ZK session of the controller holding
@@ -44,6 +49,16 @@ final class Znodes {
         static final Reported NEVER = new Reported(0, null, null, null, null);
     }
 
+    /** The operator's part of a node's desired state; sampling sorted by sensor. */
+    record DesiredSpec(Map<String, String> labels, List<SamplingPlan> sampling) {
+        static final DesiredSpec EMPTY = new DesiredSpec(Map.of(), List.of());
+
+        DesiredSpec {
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+            sampling = sampling == null ? List.of() : List.copyOf(sampling);
+        }
+    }
+
     record Presence(long sessionId, String controllerId, String remoteAddress, long sinceMillis) {}
 
     private Znodes() {}
@@ -62,6 +77,14 @@ final class Znodes {
 
     static String desired(String id) {
         return node(id) + "/desired";
+    }
+
+    static String desiredSpec(String id) {
+        return node(id) + "/desired-spec";
+    }
+
+    static String policyDecisions(String id) {
+        return node(id) + "/policy-decisions";
     }
 
     static String reported(String id) {

@@ -62,6 +62,15 @@ public final class Node {
 
     public boolean hasSensor(String sensor) { return sensors.contains(sensor); }
 
+    /**
+     * The agent reported a version older than {@code minimum} (dotted numbers, compared part by part).
+     * False before the agent reported: an unknown version is not evidence of an old one.
+     */
+    public boolean agentOlderThan(String minimum) { return Versions.older(getAgentVersion(), minimum); }
+
+    /** The label's value, or "" when the node has no such label (so a rule can compare without a null check). */
+    public String label(String key) { return labels.getOrDefault(key, ""); }
+
     @Override
     public String toString() {
         return "Node[" + id + " " + kind + " " + getDistrict() + " sensors=" + sensors + "]";

@@ -1,0 +1,143 @@
+package io.civitas.controller.node;
+
+import io.civitas.controller.node.Znodes.DesiredSpec;
+import io.civitas.controller.system.ZkJson;
+import io.civitas.controller.system.ZooKeeperException;
+import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.SamplingPlan;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Component;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The one place that computes a node's effective {@link DesiredState}: the operator's part
+ * ({@code /desired-spec}: labels, sampling) merged with the policies' part ({@code /policy-decisions}:
+ * sampling periods that win per sensor, overlays, exposures). Each writer stores its own part, then
+ * {@link #recompute} re-reads both and writes {@code /desired} with compare-and-set, raising the
+ * generation only when the effective state changed. Since every writer recomputes after its own write,
+ * the last recompute always sees both latest parts, whatever the interleaving.
+ */
+@Component
+public class DesiredStates {
+
+    private final CuratorFramework zk;
+    private final NodeStateStore states;
+    private final ApplicationEventPublisher events;
+
+    DesiredStates(CuratorFramework zk, NodeStateStore states, ApplicationEventPublisher events) {
+        this.zk = zk;
+        this.states = states;
+        this.events = events;
+    }
+
+    /** The operator's whole part (PUT .../desired); empty when the node does not exist. */
+    Optional<NodeStateStore.DesiredChange> putSpec(String id, Map<String, String> labels, List<SamplingPlan> sampling) {
+        DesiredSpec spec = new DesiredSpec(labels, sorted(sampling));
+        if (!spec.equals(spec(id).orElse(null)) && !write(Znodes.desiredSpec(id), spec)) {
+            return Optional.empty();
+        }
+        return recompute(id);
+    }
+
+    /**
+     * Stores the policies' part for the node and recomputes its desired state. Empty when the node does
+     * not exist (deleted meanwhile); else whether the effective desired state changed.
+     */
+    public Optional<Boolean> putDecisions(String id, PolicyDecisions decisions) {
+        if (!decisions.equals(decisions(id).orElse(null)) && !write(Znodes.policyDecisions(id), decisions)) {
+            return Optional.empty();
+        }
+        return recompute(id).map(NodeStateStore.DesiredChange::changed);
+    }
+
+    /** The policies' part; {@link PolicyDecisions#NONE} for a node that has none yet, empty when no such node. */
+    public Optional<PolicyDecisions> decisions(String id) {
+        Optional<PolicyDecisions> stored = states.read(Znodes.policyDecisions(id), PolicyDecisions.class)
+                .map(Versioned::value);
+        return stored.isPresent() || !exists(Znodes.node(id)) ? stored : Optional.of(PolicyDecisions.NONE);
+    }
+
+    /** The operator's part; for a node stored before parts were split, what its desired state held. */
+    Optional<DesiredSpec> spec(String id) {
+        Optional<DesiredSpec> stored = states.read(Znodes.desiredSpec(id), DesiredSpec.class).map(Versioned::value);
+        if (stored.isPresent()) {
+            return stored;
+        }
+        return states.desired(id).map(d -> new DesiredSpec(d.labels(), d.sampling()));
+    }
+
+    /** Writes {@code /desired} from both parts if they changed it; empty when the node is gone. */
+    Optional<NodeStateStore.DesiredChange> recompute(String id) {
+        while (true) {
+            Optional<Versioned<DesiredState>> current = states.read(Znodes.desired(id), DesiredState.class);
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            DesiredState old = current.get().value();
+            DesiredSpec spec = spec(id).orElse(DesiredSpec.EMPTY);
+            PolicyDecisions decisions = decisions(id).orElse(PolicyDecisions.NONE);
+            DesiredState merged = merge(id, old.generation(), spec, decisions);
+            if (merged.equals(old)) {
+                return Optional.of(new NodeStateStore.DesiredChange(old, false));
+            }
+            DesiredState next = merge(id, old.generation() + 1, spec, decisions);
+            if (states.compareAndSet(Znodes.desired(id), next, current.get().version())) {
+                events.publishEvent(new NodeChanged(id));
+                return Optional.of(new NodeStateStore.DesiredChange(next, true));
+            }
+        }
+    }
+
+    /** Labels from the operator; per sensor the policy's period, else the operator's; the rest from policy. */
+    static DesiredState merge(String id, long generation, DesiredSpec spec, PolicyDecisions decisions) {
+        Map<String, Long> periods = new TreeMap<>();
+        spec.sampling().forEach(p -> periods.put(p.sensor(), p.periodMillis()));
+        decisions.sampling().forEach(p -> periods.put(p.sensor(), p.periodMillis()));
+        List<SamplingPlan> sampling = periods.entrySet().stream()
+                .map(e -> new SamplingPlan(e.getKey(), e.getValue())).toList();
+        return new DesiredState(id, generation, spec.labels(), sampling,
+                List.copyOf(new TreeSet<>(decisions.overlays())), List.copyOf(new TreeSet<>(decisions.exposures())));
+    }
+
+    private static List<SamplingPlan> sorted(List<SamplingPlan> sampling) {
+        return sampling.stream().sorted(Comparator.comparing(SamplingPlan::sensor)).toList();
+    }
+
+    /** Sets or creates the znode; false when the node itself is gone. */
+    private boolean write(String path, Object value) {
+        byte[] data = ZkJson.write(value);
+        try {
+            zk.setData().forPath(path, data);
+            return true;
+        } catch (KeeperException.NoNodeException missing) {
+            try { // a node stored before parts were split
+                zk.create().forPath(path, data);
+                return true;
+            } catch (KeeperException.NoNodeException nodeGone) {
+                return false;
+            } catch (KeeperException.NodeExistsException raced) {
+                return write(path, value);
+            } catch (Exception e) {
+                throw ZooKeeperException.wrap("create " + path, e);
+            }
+        } catch (Exception e) {
+            throw ZooKeeperException.wrap("write " + path, e);
+        }
+    }
+
+    private boolean exists(String path) {
+        try {
+            return zk.checkExists().forPath(path) != null;
+        } catch (Exception e) {
+            throw ZooKeeperException.wrap("check " + path, e);
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.civitas.controller.policy;
+
+import io.civitas.controller.node.CityNodes.Snapshot;
+import io.civitas.controller.node.DesiredStates;
+import io.civitas.controller.node.NodeChanged;
+import io.civitas.controller.node.PolicyDecisions;
+import io.civitas.controller.node.ReadingRecorded;
+import io.civitas.policy.Evaluation;
+import io.civitas.policy.NodeDecisions;
+import io.civitas.policy.PolicyRuntimeException;
+import io.civitas.policy.PolicySet;
+import io.civitas.protocol.SensorReading;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The running evaluation of the active policies (one per controller for now; later the cluster leader's
+ * only). It lives on one thread: node changes and readings mark work, bursts coalesce into one pass that
+ * updates the changed facts, fires the rules and stores the decisions of the nodes whose decisions
+ * changed ({@link DesiredStates} merges them into desired state). {@link #install} swaps in a newly
+ * activated set and stores every node's decisions from it.
+ *
+ * <p>Caveat: a loop or conflict that only new facts bring (activation checked the facts of its moment)
+ * stops the evaluation; the last stored decisions stay, {@link #status} says why, and a fresh start is
+ * tried again after {@link #RETRY_MILLIS} when facts change.
+ */
+@Component
+class PolicyEvaluator implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(PolicyEvaluator.class);
+    static final long RETRY_MILLIS = 5_000;
+
+    /** What is active here, and why it is not evaluating (null when it is). */
+    record Status(Map<String, Integer> active, String error) {}
+
+    private final CityFacts facts;
+    private final DesiredStates desired;
+    private final ScheduledExecutorService thread =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "policy-evaluator"));
+    private final Set<String> dirtyNodes = ConcurrentHashMap.newKeySet();
+    private final Map<String, SensorReading> dirtyReadings = new ConcurrentHashMap<>();
+    private final AtomicBoolean passQueued = new AtomicBoolean();
+    private volatile Status status = new Status(Map.of(), null);
+    private volatile boolean running;
+
+    // Touched on the evaluator thread only.
+    private PolicySet set;
+    private Evaluation evaluation;
+    private Map<String, Snapshot> inserted = new HashMap<>();
+    private volatile int recordVersion = -2;
+    private long failedAt;
+
+    PolicyEvaluator(CityFacts facts, DesiredStates desired) {
+        this.facts = facts;
+        this.desired = desired;
+    }
+
+    Status status() {
+        return status;
+    }
+
+    @EventListener
+    public void onNodeChanged(NodeChanged event) {
+        dirtyNodes.add(event.nodeId());
+        queuePass();
+    }
+
+    @EventListener
+    public void onReading(ReadingRecorded event) {
+        if (event.reading().sensor() != null) {
+            dirtyReadings.put(event.nodeId() + "/" + event.reading().sensor(), event.reading());
+            dirtyNodes.add(event.nodeId()); // a first reading of a sensor adds it to the node's sensors
+            queuePass();
+        }
+    }
+
+    /**
+     * Makes {@code set} (null: nothing active) the running evaluation, unless a newer activation record
+     * ({@code recordVersion}) is already in place, and stores every node's decisions from it. Completes
+     * with the number of nodes whose desired state changed.
+     */
+    CompletableFuture<Integer> install(PolicySet set, Map<String, Integer> active, int recordVersion) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        thread.execute(() -> {
+            try {
+                done.complete(installNow(set, active, recordVersion));
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** The activation record's version in place here (-2 before the first install). For the watcher. */
+    int recordVersion() {
+        return recordVersion;
+    }
+
+    private int installNow(PolicySet next, Map<String, Integer> active, int version) {
+        if (version < recordVersion) {
+            log.info("Ignoring activation record version {}: version {} is already in place", version, recordVersion);
+            return 0;
+        }
+        closeEvaluation();
+        set = next;
+        recordVersion = version;
+        status = new Status(Map.copyOf(active), null);
+        log.info("Active policies now {} (activation record version {})", active, version);
+        return restart();
+    }
+
+    /** A fresh evaluation of {@link #set} over all facts; stores every node's decisions. */
+    private int restart() {
+        dirtyNodes.clear();
+        dirtyReadings.clear();
+        closeEvaluation();
+        try {
+            FreshEvaluation fresh = FreshEvaluation.of(set, facts);
+            evaluation = fresh.evaluation();
+            inserted = new HashMap<>(fresh.inserted());
+            status = new Status(status.active(), null);
+            int changed = 0;
+            for (String id : facts.nodes().ids()) {
+                Snapshot s = inserted.get(id);
+                PolicyDecisions d = s == null ? PolicyDecisions.NONE : fresh.stored(id, s.sensors());
+                changed += desired.putDecisions(id, d).orElse(false) ? 1 : 0;
+            }
+            return changed;
+        } catch (PolicyRuntimeException e) {
+            fail(e.getMessage());
+            return 0;
+        } catch (RuntimeException e) {
+            startOverLater(e);
+            throw e;
+        }
+    }
+
+    /** ZooKeeper trouble mid-way: some decisions may be unstored, so start from the facts again a little later. */
+    private void startOverLater(RuntimeException e) {
+        log.warn("Policy evaluation failed: {}; starting over in {} ms", e.toString(), RETRY_MILLIS);
+        closeEvaluation();
+        failedAt = System.currentTimeMillis();
+        thread.schedule(this::queuePass, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void queuePass() {
+        if (running && passQueued.compareAndSet(false, true)) {
+            thread.execute(this::pass);
+        }
+    }
+
+    /** Applies the changes marked since the last pass and stores the decisions that changed. */
+    private void pass() {
+        passQueued.set(false);
+        try {
+            if (set == null) {
+                dirtyNodes.clear(); // nothing active: every node's decisions are NONE already
+                dirtyReadings.clear();
+                return;
+            }
+            if (evaluation == null) {
+                if (System.currentTimeMillis() - failedAt >= RETRY_MILLIS) {
+                    restart();
+                }
+                return;
+            }
+            applyMarkedChanges();
+            Map<String, NodeDecisions> changed = evaluation.evaluate();
+            changed.forEach((id, d) -> {
+                Snapshot s = inserted.get(id);
+                if (s != null) {
+                    desired.putDecisions(id, StoredDecisions.of(d, s.sensors()));
+                }
+            });
+        } catch (PolicyRuntimeException e) {
+            fail(e.getMessage());
+        } catch (RuntimeException e) {
+            if (evaluation != null) { // else restart() has already arranged to start over
+                startOverLater(e);
+            }
+        }
+    }
+
+    private void applyMarkedChanges() {
+        for (Iterator<String> it = dirtyNodes.iterator(); it.hasNext(); ) {
+            String id = it.next();
+            it.remove(); // before reading the snapshot: a change after this read marks the node again
+            Snapshot now = facts.nodes().snapshot(id).orElse(null);
+            Snapshot before = inserted.get(id);
+            if (now == null) {
+                if (before != null) {
+                    evaluation.remove(id);
+                    inserted.remove(id);
+                }
+            } else if (!now.equals(before)) {
+                evaluation.upsert(CityFacts.node(now));
+                inserted.put(id, now);
+                if (before == null) {
+                    facts.readings(id).forEach(evaluation::reading);
+                }
+            }
+        }
+        for (String key : dirtyReadings.keySet()) {
+            SensorReading r = dirtyReadings.remove(key); // a newer reading put meanwhile stays for the next pass
+            if (r != null && inserted.containsKey(r.nodeId())) {
+                evaluation.reading(CityFacts.reading(r));
+            }
+        }
+    }
+
+    private void fail(String message) {
+        log.error("Policy evaluation stopped: {}; the last stored decisions stay", message);
+        closeEvaluation();
+        failedAt = System.currentTimeMillis();
+        status = new Status(status.active(), message);
+    }
+
+    private void closeEvaluation() {
+        if (evaluation != null) {
+            evaluation.close();
+            evaluation = null;
+        }
+        inserted = new HashMap<>();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        thread.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Before {@link ActivationWatcher}, which feeds it. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

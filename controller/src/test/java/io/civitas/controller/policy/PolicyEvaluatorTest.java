@@ -1,0 +1,86 @@
+package io.civitas.controller.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.civitas.protocol.SensorReading;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The running evaluation keeps up with the registry and the readings, incrementally, after activation. */
+class PolicyEvaluatorTest extends PolicyTestBase {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @Test
+    void aNodeRegisteredOrRelabelledLaterGetsOrLosesItsDecisions() {
+        String tag = pkg(uniqueName("later"));
+        String name = "later-" + tag;
+        assertThat(activate(name, push(name, joinRule(tag, "net-late", 1000))).status()).isEqualTo(200);
+
+        String id = taggedNode(tag);
+        await().atMost(WAIT).until(() -> desired(id).get("overlays").toString().contains("net-late"));
+        long generation = desired(id).get("generation").asLong();
+
+        api.patch("/api/v1/nodes/" + id, "{\"labels\":{\"district\":\"centro\",\"ptest\":\"someone-else\"}}");
+        await().atMost(WAIT).until(() -> desired(id).get("overlays").isEmpty());
+        assertThat(desired(id).get("generation").asLong()).isEqualTo(generation + 1);
+        assertThat(api.get("/api/v1/nodes/" + id + "/decisions").body().get("overlays").isEmpty()).isTrue();
+    }
+
+    @Test
+    void aReadingOverTheThresholdRaisesTheSamplingRateAndItFallsBackWhenTheAirClears() {
+        String tag = pkg(uniqueName("air"));
+        String name = "air-" + tag;
+        String id = taggedNode(tag);
+        assertThat(activate(name, push(name, """
+                package civitas.test.%s;
+                rule "PM2.5 sampled every 200 ms while over 50"
+                when
+                    $n : Node( labels["ptest"] == "%s" )
+                    SensorReading( nodeId == $n.id, sensor == "pm25", value > 50 )
+                then
+                    insertLogical(new SamplingPlan($n.getId(), "pm25", 200L));
+                end
+                """.formatted(tag, tag))).status()).isEqualTo(200);
+        assertThat(pm25Period(desired(id))).isNull();
+
+        agentEvents.readingReceived(id, new SensorReading(id, "pm25", 80.5, "ug/m3", 1_000));
+        await().atMost(WAIT).until(() -> Long.valueOf(200).equals(pm25Period(desired(id))));
+
+        agentEvents.readingReceived(id, new SensorReading(id, "pm25", 12.0, "ug/m3", 2_000));
+        await().atMost(WAIT).until(() -> pm25Period(desired(id)) == null);
+    }
+
+    @Test
+    void samplingOfASensorTheNodeLacksIsLeftOut() {
+        String tag = pkg(uniqueName("lack"));
+        String name = "lack-" + tag;
+        String id = taggedNode(tag); // has temperature and pm25
+        assertThat(activate(name, push(name, """
+                package civitas.test.%s;
+                rule "parking everywhere"
+                when
+                    $n : Node( labels["ptest"] == "%s" )
+                then
+                    insertLogical(new SamplingPlan($n.getId(), "parking", 1000L));
+                    insertLogical(new OverlayMembership($n.getId(), "everywhere"));
+                end
+                """.formatted(tag, tag))).status()).isEqualTo(200);
+
+        JsonNode desired = desired(id);
+        assertThat(desired.get("overlays").get(0).asText()).isEqualTo("everywhere");
+        assertThat(desired.get("sampling").toString()).doesNotContain("parking");
+    }
+
+    private static Long pm25Period(JsonNode desired) {
+        for (JsonNode p : desired.get("sampling")) {
+            if (p.get("sensor").asText().equals("pm25")) {
+                return p.get("periodMillis").asLong();
+            }
+        }
+        return null;
+    }
+}

@@ -19,6 +19,7 @@ public final class BenchMain {
         SCENARIOS.put(RpcScenario.NAME, new RpcScenario());
         SCENARIOS.put(WsEchoScenario.NAME, new WsEchoScenario());
         SCENARIOS.put(PolicyScenario.NAME, new PolicyScenario());
+        SCENARIOS.put(UiScenario.NAME, new UiScenario());
     }
 
     private BenchMain() {}

@@ -67,6 +67,15 @@ final class AdminApi {
                 "set desired state of " + nodeId);
     }
 
+    /** The city's district outlines ({@code {"districts": [...]}}; empty when none are stored). */
+    JsonNode districts() throws IOException, InterruptedException {
+        return send("GET", "/api/v1/city/districts", null, "read district outlines");
+    }
+
+    void putDistricts(List<DemoCityPlan.District> districts) throws IOException, InterruptedException {
+        send("PUT", "/api/v1/city/districts", Map.of("districts", districts), "store district outlines");
+    }
+
     private JsonNode send(String method, String path, Object body, String what)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(ControllerHttp.resolve(base, path))

@@ -115,7 +115,9 @@ public final class DemoCity implements Callable<Integer> {
         for (JsonNode node : api.nodes()) {
             existing.put(node.path("name").asText(), node);
         }
-        for (DemoCityPlan.DemoNode node : DemoCityPlan.of(boards)) {
+        List<DemoCityPlan.DemoNode> plan = DemoCityPlan.of(boards);
+        outlineDistricts(api, plan, out, err);
+        for (DemoCityPlan.DemoNode node : plan) {
             Path dir = stateDir.resolve(node.name());
             Path credential = dir.resolve("credential.json");
             String token = null;
@@ -147,6 +149,24 @@ public final class DemoCity implements Callable<Integer> {
             }
         }
         out.flush();
+    }
+
+    /**
+     * Stores the outlines of the plan's districts for the map, once: outlines already there (an earlier
+     * run's, or an operator's) are left alone. A controller without the districts API only gets a warning.
+     */
+    private static void outlineDistricts(AdminApi api, List<DemoCityPlan.DemoNode> plan, PrintWriter out,
+                                         PrintWriter err) throws IOException, InterruptedException {
+        try {
+            if (api.districts().path("districts").size() > 0) {
+                return;
+            }
+            List<DemoCityPlan.District> districts = DemoCityPlan.districts(plan);
+            api.putDistricts(districts);
+            out.printf("outlined %d districts%n", districts.size());
+        } catch (ProblemException e) {
+            err.println("district outlines not stored: " + e.getMessage());
+        }
     }
 
     /** Prints a line whenever an agent comes online or drops, until stopped. */

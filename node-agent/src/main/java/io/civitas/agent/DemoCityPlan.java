@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The demo city: boards spread over Messina's districts (air-quality and parking roles) and one VM host
@@ -21,6 +22,9 @@ final class DemoCityPlan {
     /** One node to create: what the controller stores, what it should sample, and what hardware it has. */
     record DemoNode(String name, String kind, double lat, double lon, Map<String, String> labels,
                     List<SamplingPlan> sampling, Set<String> sensors) {}
+
+    /** A district's outline for the map: [lat, lon] corners, as the controller's districts API takes them. */
+    record District(String name, List<List<Double>> outline) {}
 
     private record Site(String district, double lat, double lon, String role) {}
 
@@ -59,5 +63,36 @@ final class DemoCityPlan {
         nodes.add(new DemoNode("vm_video_analytics_1", VM, 38.1986, 15.5595,
                 Map.of("district", "centro", "role", "video-analytics", "services", "video-analytics"), List.of(), Set.of()));
         return nodes;
+    }
+
+    /**
+     * Rough outlines of the districts the plan's nodes stand in: a quadrilateral around each district's
+     * nodes (about 400 m beyond them, corners skewed so it does not read as a box), sorted by name.
+     */
+    static List<District> districts(List<DemoNode> nodes) {
+        Map<String, double[]> bounds = new TreeMap<>(); // minLat, maxLat, minLon, maxLon
+        for (DemoNode node : nodes) {
+            String district = node.labels().get("district");
+            if (district == null) {
+                continue;
+            }
+            double[] b = bounds.computeIfAbsent(district, k -> new double[] {90, -90, 180, -180});
+            b[0] = Math.min(b[0], node.lat());
+            b[1] = Math.max(b[1], node.lat());
+            b[2] = Math.min(b[2], node.lon());
+            b[3] = Math.max(b[3], node.lon());
+        }
+        List<District> districts = new ArrayList<>();
+        double pad = 0.004;
+        bounds.forEach((name, b) -> districts.add(new District(name, List.of(
+                List.of(round(b[0] - pad), round(b[2] - pad * 0.8)),
+                List.of(round(b[0] - pad * 0.7), round(b[3] + pad)),
+                List.of(round(b[1] + pad), round(b[3] + pad * 0.6)),
+                List.of(round(b[1] + pad * 0.8), round(b[2] - pad))))));
+        return districts;
+    }
+
+    private static double round(double degrees) {
+        return Math.round(degrees * 100_000) / 100_000.0;
     }
 }

@@ -9,39 +9,36 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-/** The placeholder page, as the controller serves it from classpath:/static/. */
+/** The bundle the build makes, as the controller serves it from classpath:/static/. */
 class IndexPageTest {
 
-    private static String page() throws IOException {
-        try (InputStream in = IndexPageTest.class.getResourceAsStream("/static/index.html")) {
-            assertThat(in).as("classpath:/static/index.html").isNotNull();
+    private static String resource(String name) throws IOException {
+        try (InputStream in = IndexPageTest.class.getResourceAsStream("/static/" + name)) {
+            assertThat(in).as("classpath:/static/" + name + " (built by npm run build)").isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
     @Test
-    void isServedFromTheStaticFolderWithTheCityTitle() throws IOException {
-        assertThat(page()).contains("<title>Civitas</title>");
+    void isBuiltIntoTheStaticFolderWithItsScriptAndStyles() throws IOException {
+        assertThat(resource("index.html")).contains("<title>Civitas</title>")
+                .contains("src=\"app.js\"").contains("href=\"app.css\"");
+        assertThat(resource("app.js")).contains("civitasRendered");
+        assertThat(resource("app.css")).contains("leaflet");
     }
 
     @Test
     void loadsNothingFromOutsideTheController() throws IOException {
         // The machines that run a city's controller may have no internet: no CDN scripts, styles or fonts.
         assertThat(Pattern.compile("(src|href)\\s*=\\s*[\"']?(https?:)?//", Pattern.CASE_INSENSITIVE)
-                .matcher(page()).find()).isFalse();
-        assertThat(page()).doesNotContain("@import");
+                .matcher(resource("index.html")).find()).isFalse();
+        assertThat(resource("app.css")).doesNotContain("@import");
     }
 
     @Test
     void keepsTheAdminTokenInSessionStorageAndSendsItAsABearerHeaderOnly() throws IOException {
-        String page = page();
-        assertThat(page).contains("sessionStorage").doesNotContain("localStorage");
-        assertThat(page).contains("\"Authorization\": \"Bearer \" + t");
-        assertThat(page).doesNotContainPattern("[?&]token=");
-    }
-
-    @Test
-    void listsNodesFromTheRestApiEveryTwoSeconds() throws IOException {
-        assertThat(page()).contains("fetch(\"/api/v1/nodes\"").contains("REFRESH_MS = 2000");
+        String app = resource("app.js");
+        assertThat(app).contains("sessionStorage").contains("civitas.adminToken").contains("Bearer ");
+        assertThat(app).doesNotContain("localStorage").doesNotContainPattern("[?&]token=").doesNotContain("EventSource(");
     }
 }

@@ -13,7 +13,7 @@ import org.springframework.util.StringUtils;
  * host the agent used to reach this REST API, with the WAMP router's actual port and path.
  */
 @Component
-class AgentUrls {
+public class AgentUrls {
 
     private final CivitasProperties properties;
     private final WampEndpoint wamp;
@@ -23,7 +23,7 @@ class AgentUrls {
         this.wamp = wamp;
     }
 
-    String wampUrl(HttpServletRequest request) {
+    public String wampUrl(HttpServletRequest request) {
         if (StringUtils.hasText(properties.wamp().publicUrl())) {
             return properties.wamp().publicUrl().trim();
         }

@@ -62,7 +62,7 @@ public class CityNodes {
                 .toList();
     }
 
-    private Set<String> sensors(String id, Map<String, String> labels) {
+    Set<String> sensors(String id, Map<String, String> labels) {
         String label = labels.get(SENSORS_LABEL);
         Set<String> sensors = new TreeSet<>();
         if (label != null) {

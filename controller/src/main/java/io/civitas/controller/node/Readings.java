@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The latest reading per node and sensor, and when this controller last heard from each node. Memory
+ * The latest reading per node and sensor (and the recent window, {@link ReadingWindows}), and when this controller last heard from each node. Memory
  * only: a cache of what agents published here, lost on restart and not shared across controllers.
  */
 @Component
@@ -21,6 +21,11 @@ class Readings {
 
     private final Map<String, Map<String, Latest>> latest = new ConcurrentHashMap<>();
     private final Map<String, Long> heardAt = new ConcurrentHashMap<>();
+    private final ReadingWindows windows;
+
+    Readings(ReadingWindows windows) {
+        this.windows = windows;
+    }
 
     void record(String nodeId, SensorReading reading, long receivedAtMillis) {
         heardAt.merge(nodeId, receivedAtMillis, Math::max);
@@ -29,8 +34,9 @@ class Readings {
         }
         Map<String, Latest> sensors = latest.computeIfAbsent(nodeId, k -> new ConcurrentHashMap<>());
         if (sensors.size() < MAX_SENSORS_PER_NODE || sensors.containsKey(reading.sensor())) {
-            sensors.merge(reading.sensor(), new Latest(reading.value(), reading.unit(), reading.timeMillis()),
-                    (old, now) -> now.timeMillis() >= old.timeMillis() ? now : old);
+            Latest sample = new Latest(reading.value(), reading.unit(), reading.timeMillis());
+            sensors.merge(reading.sensor(), sample, (old, now) -> now.timeMillis() >= old.timeMillis() ? now : old);
+            windows.add(nodeId, reading.sensor(), sample);
         }
     }
 
@@ -45,5 +51,6 @@ class Readings {
     void forget(String nodeId) {
         latest.remove(nodeId);
         heardAt.remove(nodeId);
+        windows.forget(nodeId);
     }
 }

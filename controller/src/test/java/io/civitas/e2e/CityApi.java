@@ -9,33 +9,33 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 /** The controller's REST API as an operator's script uses it: JSON over HTTP with the admin token. */
-final class CityApi {
+public final class CityApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
     final URI base;
     private final String token;
 
-    CityApi(URI base, String token) {
+    public CityApi(URI base, String token) {
         this.base = base;
         this.token = token;
     }
 
-    record Response(int status, JsonNode body, String contentType) {}
+    public record Response(int status, JsonNode body, String contentType) {}
 
-    Response get(String path) throws Exception {
+    public Response get(String path) throws Exception {
         return send("GET", path, null);
     }
 
-    Response post(String path, String json) throws Exception {
+    public Response post(String path, String json) throws Exception {
         return send("POST", path, json);
     }
 
-    Response put(String path, String json) throws Exception {
+    public Response put(String path, String json) throws Exception {
         return send("PUT", path, json);
     }
 
-    Response send(String method, String path, String json) throws Exception {
+    public Response send(String method, String path, String json) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
                 .header("Content-Type", "application/json");
@@ -48,7 +48,7 @@ final class CityApi {
     }
 
     /** Creates a node and returns its enrollment token. */
-    String createNode(String name, String kind) throws Exception {
+    public String createNode(String name, String kind) throws Exception {
         Response r = post("/api/v1/nodes", "{\"name\":\"" + name + "\",\"kind\":\"" + kind
                 + "\",\"location\":{\"lat\":38.19,\"lon\":15.55},\"labels\":{\"district\":\"centro\"}}");
         if (r.status() != 201) {
@@ -57,11 +57,11 @@ final class CityApi {
         return r.body().get("enrollmentToken").asText();
     }
 
-    JsonNode node(String id) throws Exception {
+    public JsonNode node(String id) throws Exception {
         return get("/api/v1/nodes/" + id).body();
     }
 
-    String status(String id) throws Exception {
+    public String status(String id) throws Exception {
         return node(id).get("status").asText();
     }
 }

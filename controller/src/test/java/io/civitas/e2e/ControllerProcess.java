@@ -14,18 +14,18 @@ import java.nio.file.Path;
  * A controller with embedded ZooKeeper on fixed ports and a data folder, so a test can stop it and
  * start it again where agents expect it.
  */
-final class ControllerProcess implements AutoCloseable {
+public final class ControllerProcess implements AutoCloseable {
 
-    final Path dataDir;
+    public final Path dataDir;
     final int restPort = freePort();
     final int wampPort = freePort();
     private ConfigurableApplicationContext context;
 
-    ControllerProcess(Path dataDir) {
+    public ControllerProcess(Path dataDir) {
         this.dataDir = dataDir;
     }
 
-    ControllerProcess start() {
+    public ControllerProcess start() {
         context = new SpringApplicationBuilder(ControllerApplication.class).run(
                 "--server.port=" + restPort,
                 "--civitas.wamp.port=" + wampPort,
@@ -34,15 +34,15 @@ final class ControllerProcess implements AutoCloseable {
         return this;
     }
 
-    URI base() {
+    public URI base() {
         return URI.create("http://127.0.0.1:" + restPort);
     }
 
-    String adminToken() throws IOException {
+    public String adminToken() throws IOException {
         return Files.readString(dataDir.resolve("admin-token")).trim();
     }
 
-    <T> T bean(Class<T> type) {
+    public <T> T bean(Class<T> type) {
         return context.getBean(type);
     }
 

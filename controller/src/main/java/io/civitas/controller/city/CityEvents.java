@@ -6,6 +6,7 @@ import io.civitas.controller.node.NodeSummaries.NodeSummary;
 import io.civitas.controller.node.ReadingRecorded;
 import io.civitas.controller.system.ApiException;
 import io.civitas.protocol.SensorReading;
+import io.civitas.controller.policy.PolicyActivationChanged;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -105,8 +106,9 @@ class CityEvents implements AutoCloseable {
         }
     }
 
-    void policyActivated(Map<String, Integer> active) {
-        broadcast(event("policy", new Policy(active)));
+    @EventListener
+    void policyActivated(PolicyActivationChanged changed) {
+        broadcast(event("policy", new Policy(changed.active())));
     }
 
     @Override

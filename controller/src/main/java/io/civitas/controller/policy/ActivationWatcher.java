@@ -7,6 +7,7 @@ import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
  * Keeps the evaluator on the activation record: loads the active set at start, and again whenever the
  * record changes to a version the evaluator does not run yet (another controller activated, or this one's
  * own install is still on its way: then the second install is a no-op). Starts after the evaluator.
+ * Every change is also published as {@link PolicyActivationChanged}, so others need no watch of their own.
  */
 @Component
 class ActivationWatcher implements SmartLifecycle {
@@ -26,6 +28,7 @@ class ActivationWatcher implements SmartLifecycle {
     private final ActivationStore activations;
     private final PolicyCompiler compiler;
     private final PolicyEvaluator evaluator;
+    private final ApplicationEventPublisher events;
     private final CuratorCache cache;
     private final ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "policy-activation-watch");
@@ -35,7 +38,8 @@ class ActivationWatcher implements SmartLifecycle {
     private volatile boolean running;
 
     ActivationWatcher(CuratorFramework zk, ActivationStore activations, PolicyCompiler compiler,
-                      PolicyEvaluator evaluator) {
+                      PolicyEvaluator evaluator, ApplicationEventPublisher events) {
+        this.events = events;
         this.activations = activations;
         this.compiler = compiler;
         this.evaluator = evaluator;
@@ -55,6 +59,7 @@ class ActivationWatcher implements SmartLifecycle {
     private void loadIfNewer() {
         try {
             Current current = activations.read();
+            events.publishEvent(new PolicyActivationChanged(current.activation().active()));
             if (current.zkVersion() <= evaluator.recordVersion()) {
                 return;
             }

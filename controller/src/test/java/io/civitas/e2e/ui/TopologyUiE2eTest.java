@@ -1,5 +1,8 @@
 package io.civitas.e2e.ui;
 
+import io.civitas.e2e.CityApi;
+import io.civitas.e2e.ControllerProcess;
+
 import io.civitas.agent.AgentConfig;
 import io.civitas.agent.NodeAgent;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +39,9 @@ class TopologyUiE2eTest {
     private static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static Path tmp;
-    private static UiController controller;
+    private static ControllerProcess controller;
+    private static CityApi api;
+    private static String token;
     private static NodeAgent steady;
     private static NodeAgent doomed;
     private static String steadyId;
@@ -47,7 +52,9 @@ class TopologyUiE2eTest {
     @BeforeAll
     static void city() throws Exception {
         tmp = Files.createTempDirectory("civitas-ui");
-        controller = new UiController(tmp.resolve("controller")).start();
+        controller = new ControllerProcess(tmp.resolve("controller")).start();
+        token = controller.adminToken();
+        api = new CityApi(controller.base(), token);
         steadyId = enroll("board-air", 38.1935, 15.5540);
         steady = agent(steadyId, "steady");
         doomedId = enroll("board-doomed", 38.1890, 15.5600);
@@ -62,7 +69,7 @@ class TopologyUiE2eTest {
     private static String[] enrollment = new String[2];
 
     private static String enroll(String name, double lat, double lon) throws Exception {
-        UiController.Response r = controller.send("POST", "/api/v1/nodes", """
+        CityApi.Response r = api.send("POST", "/api/v1/nodes", """
                 {"name":"%s","kind":"BOARD","location":{"lat":%s,"lon":%s},
                  "labels":{"district":"Centro","sensors":"pm25,temperature"}}""".formatted(name, lat, lon));
         assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(201);
@@ -78,7 +85,7 @@ class TopologyUiE2eTest {
     }
 
     private static boolean online(String id) throws Exception {
-        return "ONLINE".equals(controller.send("GET", "/api/v1/nodes/" + id, null).body().get("status").asText());
+        return "ONLINE".equals(api.send("GET", "/api/v1/nodes/" + id, null).body().get("status").asText());
     }
 
     @AfterAll
@@ -100,7 +107,7 @@ class TopologyUiE2eTest {
         browser = HeadlessChromium.start(Files.createTempDirectory(tmp, "chromium-profile"), 1400, 900);
         browser.get(controller.base() + "/");
         WebElement tokenField = until(d -> d.findElement(By.id("token")).isDisplayed() ? d.findElement(By.id("token")) : null);
-        tokenField.sendKeys(controller.adminToken());
+        tokenField.sendKeys(token);
         browser.findElement(By.id("login-submit")).click();
         until(d -> d.findElements(By.cssSelector("#node-list li[data-node-id]")).size() >= 2);
     }
@@ -120,7 +127,7 @@ class TopologyUiE2eTest {
         assertThat(nodeItem(steadyId).getAttribute("textContent")).contains("board-air");
         assertThat(graphColour(steadyId)).isEqualTo("rgb(31,138,76)");
         assertThat(js("return window.civitasRendered && window.civitasRendered.nodes")).isEqualTo(2L);
-        assertThat(browser.getCurrentUrl()).doesNotContain(controller.adminToken());
+        assertThat(browser.getCurrentUrl()).doesNotContain(token);
         // the map draws the nodes at their lat/lon, with no tiles
         browser.findElement(By.cssSelector("#tabs button[data-tab='map']")).click();
         until(d -> !d.findElements(By.cssSelector("#map .leaflet-overlay-pane canvas")).isEmpty());

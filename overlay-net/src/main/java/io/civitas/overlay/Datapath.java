@@ -1,5 +1,6 @@
 package io.civitas.overlay;
 
+import io.civitas.protocol.OverlayPlan;
 import java.util.Set;
 
 /**

@@ -1,5 +1,6 @@
 package io.civitas.overlay;
 
+import io.civitas.protocol.OverlayPlan;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -77,80 +78,80 @@ public final class KernelDatapath implements Datapath {
 
     private void ensureDevices(OverlayPlan plan, List<String> created) {
         Set<String> present = devices.links();
-        if (!present.contains(plan.bridge())) {
-            devices.addBridge(plan.bridge());
-            created.add(plan.bridge());
+        if (!present.contains(DeviceNames.bridge(plan.vni()))) {
+            devices.addBridge(DeviceNames.bridge(plan.vni()));
+            created.add(DeviceNames.bridge(plan.vni()));
         }
-        if (present.contains(plan.vxlan())
-                && !devices.vxlanMatches(plan.vxlan(), plan.vni(), plan.localVtep(), underlayDevice)) {
-            devices.deleteLink(plan.vxlan()); // made for another underlay: the kernel cannot change it in place
-            present.remove(plan.vxlan());
+        if (present.contains(DeviceNames.vxlan(plan.vni()))
+                && !devices.vxlanMatches(DeviceNames.vxlan(plan.vni()), plan.vni(), plan.localVtep(), underlayDevice)) {
+            devices.deleteLink(DeviceNames.vxlan(plan.vni())); // made for another underlay: the kernel cannot change it in place
+            present.remove(DeviceNames.vxlan(plan.vni()));
         }
-        if (!present.contains(plan.vxlan())) {
-            devices.addVxlan(plan.vxlan(), plan.vni(), plan.localVtep(), underlayDevice);
-            created.add(plan.vxlan());
+        if (!present.contains(DeviceNames.vxlan(plan.vni()))) {
+            devices.addVxlan(DeviceNames.vxlan(plan.vni()), plan.vni(), plan.localVtep(), underlayDevice);
+            created.add(DeviceNames.vxlan(plan.vni()));
         }
-        if (!present.contains(plan.tap())) {
-            devices.addTap(plan.tap());
-            created.add(plan.tap());
+        if (!present.contains(DeviceNames.tap(plan.vni()))) {
+            devices.addTap(DeviceNames.tap(plan.vni()));
+            created.add(DeviceNames.tap(plan.vni()));
         }
-        for (String port : List.of(plan.vxlan(), plan.tap())) {
+        for (String port : List.of(DeviceNames.vxlan(plan.vni()), DeviceNames.tap(plan.vni()))) {
             devices.setMtu(port, plan.mtu());
-            devices.setMaster(port, plan.bridge());
+            devices.setMaster(port, DeviceNames.bridge(plan.vni()));
             devices.setUp(port);
         }
         // The bridge carries the member's address, so peers' neighbour entries for it hold this MAC.
-        devices.setMac(plan.bridge(), plan.mac());
-        devices.setMtu(plan.bridge(), plan.mtu());
-        devices.setUp(plan.bridge());
+        devices.setMac(DeviceNames.bridge(plan.vni()), plan.mac());
+        devices.setMtu(DeviceNames.bridge(plan.vni()), plan.mtu());
+        devices.setUp(DeviceNames.bridge(plan.vni()));
     }
 
     private void ensureAddress(OverlayPlan plan) {
         String wanted = plan.address() + "/" + plan.prefixLength();
-        Set<String> present = devices.addresses(plan.bridge());
+        Set<String> present = devices.addresses(DeviceNames.bridge(plan.vni()));
         if (!present.contains(wanted)) {
-            devices.replaceAddress(plan.bridge(), wanted);
+            devices.replaceAddress(DeviceNames.bridge(plan.vni()), wanted);
         }
         for (String other : present) {
             if (!other.equals(wanted)) {
-                devices.deleteAddress(plan.bridge(), other);
+                devices.deleteAddress(DeviceNames.bridge(plan.vni()), other);
             }
         }
     }
 
     private void ensureFdb(OverlayPlan plan) {
-        Set<OverlayPlan.FdbEntry> present = devices.remoteFdb(plan.vxlan());
+        Set<OverlayPlan.FdbEntry> present = devices.remoteFdb(DeviceNames.vxlan(plan.vni()));
         Set<OverlayPlan.FdbEntry> wanted = new HashSet<>(plan.unicastFdb());
         wanted.addAll(plan.floodFdb());
         for (OverlayPlan.FdbEntry stale : present) {
             if (!wanted.contains(stale)) {
-                devices.deleteFdb(plan.vxlan(), stale);
+                devices.deleteFdb(DeviceNames.vxlan(plan.vni()), stale);
             }
         }
         for (OverlayPlan.FdbEntry e : plan.unicastFdb()) {
             if (!present.contains(e)) {
-                devices.replaceFdb(plan.vxlan(), e);
+                devices.replaceFdb(DeviceNames.vxlan(plan.vni()), e);
             }
         }
         for (OverlayPlan.FdbEntry e : plan.floodFdb()) {
             if (!present.contains(e)) {
-                devices.appendFdb(plan.vxlan(), e);
+                devices.appendFdb(DeviceNames.vxlan(plan.vni()), e);
             }
         }
     }
 
     private void ensureNeighbours(OverlayPlan plan) {
-        Map<String, String> present = devices.permanentNeighbours(plan.bridge());
+        Map<String, String> present = devices.permanentNeighbours(DeviceNames.bridge(plan.vni()));
         Set<String> wanted = new HashSet<>();
         for (OverlayPlan.Neighbour n : plan.neighbours()) {
             wanted.add(n.address());
             if (!n.mac().equals(present.get(n.address()))) {
-                devices.replaceNeighbour(plan.bridge(), n);
+                devices.replaceNeighbour(DeviceNames.bridge(plan.vni()), n);
             }
         }
         for (String stale : present.keySet()) {
             if (!wanted.contains(stale)) {
-                devices.deleteNeighbour(plan.bridge(), stale);
+                devices.deleteNeighbour(DeviceNames.bridge(plan.vni()), stale);
             }
         }
     }

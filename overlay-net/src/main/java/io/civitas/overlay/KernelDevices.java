@@ -1,5 +1,6 @@
 package io.civitas.overlay;
 
+import io.civitas.protocol.OverlayPlan;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -114,23 +115,29 @@ final class KernelDevices {
             List<String> t = List.of(line.trim().split("\\s+"));
             int i = t.indexOf("dst");
             if (i > 0 && i + 1 < t.size()) {
-                found.add(new OverlayPlan.FdbEntry(t.get(0), t.get(i + 1)));
+                // The kernel shows "port P" only where it differs from the device's own dstport (4789).
+                int p = t.indexOf("port");
+                int port = p > 0 && p + 1 < t.size() ? Integer.parseInt(t.get(p + 1)) : OverlayPlan.VXLAN_PORT;
+                found.add(new OverlayPlan.FdbEntry(t.get(0), t.get(i + 1), port));
             }
         }
         return found;
     }
 
     void replaceFdb(String vxlanDevice, OverlayPlan.FdbEntry e) {
-        shell.check("bridge", "fdb", "replace", e.mac(), "dev", vxlanDevice, "dst", e.vtep(), "self", "permanent");
+        shell.check("bridge", "fdb", "replace", e.mac(), "dev", vxlanDevice, "dst", e.vtep(),
+                "port", Integer.toString(e.port()), "self", "permanent");
     }
 
     /** "append", because the all-zero MAC holds one entry per VTEP and "replace" would keep only the last. */
     void appendFdb(String vxlanDevice, OverlayPlan.FdbEntry e) {
-        shell.check("bridge", "fdb", "append", e.mac(), "dev", vxlanDevice, "dst", e.vtep(), "self", "permanent");
+        shell.check("bridge", "fdb", "append", e.mac(), "dev", vxlanDevice, "dst", e.vtep(),
+                "port", Integer.toString(e.port()), "self", "permanent");
     }
 
     void deleteFdb(String vxlanDevice, OverlayPlan.FdbEntry e) {
-        shell.check("bridge", "fdb", "del", e.mac(), "dev", vxlanDevice, "dst", e.vtep(), "self");
+        shell.check("bridge", "fdb", "del", e.mac(), "dev", vxlanDevice, "dst", e.vtep(),
+                "port", Integer.toString(e.port()), "self");
     }
 
     /** Permanent neighbour entries of a device, address -> MAC. */

@@ -1,5 +1,6 @@
 package io.civitas.overlay;
 
+import io.civitas.protocol.OverlayPlan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -1,5 +1,6 @@
 package io.civitas.overlay;
 
+import io.civitas.protocol.OverlayPlan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,9 +21,9 @@ class OverlayPlansTest {
     @Test
     void planHasTheNodesDevicesAddressAndMtu() {
         OverlayPlan plan = OverlayPlans.forNode(overlay, "board-1", members, underlay, 1500);
-        assertThat(plan.bridge()).isEqualTo("cv-br-42");
-        assertThat(plan.vxlan()).isEqualTo("cv-vx-42");
-        assertThat(plan.tap()).isEqualTo("cv-tap-42");
+        assertThat(DeviceNames.bridge(plan.vni())).isEqualTo("cv-br-42");
+        assertThat(DeviceNames.vxlan(plan.vni())).isEqualTo("cv-vx-42");
+        assertThat(DeviceNames.tap(plan.vni())).isEqualTo("cv-tap-42");
         assertThat(plan.address()).isEqualTo("10.20.0.1");
         assertThat(plan.prefixLength()).isEqualTo(24);
         assertThat(plan.mac()).isEqualTo(Macs.forMember("city", "board-1"));
@@ -43,11 +44,11 @@ class OverlayPlansTest {
         OverlayPlan plan = OverlayPlans.forNode(overlay, "board-1", members, underlay, 1500);
         assertThat(plan.peers()).extracting(OverlayPlan.Peer::nodeId).containsExactly("board-2", "vm-1");
         assertThat(plan.unicastFdb()).containsExactly(
-                new OverlayPlan.FdbEntry(Macs.forMember("city", "board-2"), "192.0.2.2"),
-                new OverlayPlan.FdbEntry(Macs.forMember("city", "vm-1"), "192.0.2.3"));
+                new OverlayPlan.FdbEntry(Macs.forMember("city", "board-2"), "192.0.2.2", 4789),
+                new OverlayPlan.FdbEntry(Macs.forMember("city", "vm-1"), "192.0.2.3", 4789));
         assertThat(plan.floodFdb()).containsExactly(
-                new OverlayPlan.FdbEntry("00:00:00:00:00:00", "192.0.2.2"),
-                new OverlayPlan.FdbEntry("00:00:00:00:00:00", "192.0.2.3"));
+                new OverlayPlan.FdbEntry("00:00:00:00:00:00", "192.0.2.2", 4789),
+                new OverlayPlan.FdbEntry("00:00:00:00:00:00", "192.0.2.3", 4789));
         assertThat(plan.neighbours()).containsExactly(
                 new OverlayPlan.Neighbour("10.20.0.2", Macs.forMember("city", "board-2")),
                 new OverlayPlan.Neighbour("10.20.0.3", Macs.forMember("city", "vm-1")));
@@ -57,7 +58,7 @@ class OverlayPlansTest {
     void peersSharingOneVtepGetOneFloodEntry() {
         Map<String, String> shared = Map.of("board-1", "192.0.2.1", "board-2", "192.0.2.9", "vm-1", "192.0.2.9");
         OverlayPlan plan = OverlayPlans.forNode(overlay, "board-1", members, shared, 1500);
-        assertThat(plan.floodFdb()).containsExactly(new OverlayPlan.FdbEntry("00:00:00:00:00:00", "192.0.2.9"));
+        assertThat(plan.floodFdb()).containsExactly(new OverlayPlan.FdbEntry("00:00:00:00:00:00", "192.0.2.9", 4789));
         assertThat(plan.unicastFdb()).hasSize(2);
     }
 
@@ -80,6 +81,40 @@ class OverlayPlansTest {
         assertThatThrownBy(() -> OverlayPlans.forNode(overlay, "board-1", members,
                 Map.of("board-1", "192.0.2.1", "board-2", "nope", "vm-1", "192.0.2.3"), 1500))
                 .hasMessage("underlay: 'nope' is not an IPv4 address");
+    }
+
+    @Test
+    void aNodeBehindNatReachesEveryPeerThroughTheRelayAndThePeersReachItThere() {
+        OverlayPlan.Endpoint relay = new OverlayPlan.Endpoint("192.0.2.100", 4790);
+        Map<String, Underlay> u = Map.of(
+                "board-1", Underlay.direct("192.0.2.1", 1500),
+                "board-2", new Underlay("10.9.0.2", 4789, 1500, true, "192.0.2.50"),
+                "vm-1", Underlay.direct("192.0.2.3", 1500));
+        OverlayPlan natted = OverlayPlans.forNode(overlay, "board-2", members, u, relay);
+        assertThat(natted.behindNat()).isTrue();
+        assertThat(natted.relay()).isEqualTo(relay);
+        assertThat(natted.localVtep()).isEqualTo("10.9.0.2");
+        assertThat(natted.peers()).allSatisfy(p -> {
+            assertThat(p.vtep()).isEqualTo("192.0.2.100");
+            assertThat(p.port()).isEqualTo(4790);
+        });
+        assertThat(natted.floodFdb()).containsExactly(new OverlayPlan.FdbEntry("00:00:00:00:00:00", "192.0.2.100", 4790));
+
+        OverlayPlan direct = OverlayPlans.forNode(overlay, "board-1", members, u, relay);
+        assertThat(direct.behindNat()).isFalse();
+        assertThat(direct.unicastFdb()).containsExactly(
+                new OverlayPlan.FdbEntry(Macs.forMember("city", "board-2"), "192.0.2.100", 4790),
+                new OverlayPlan.FdbEntry(Macs.forMember("city", "vm-1"), "192.0.2.3", 4789));
+    }
+
+    @Test
+    void aNodeBehindNatWithoutARelayIsRefused() {
+        Map<String, Underlay> u = Map.of(
+                "board-1", Underlay.direct("192.0.2.1", 1500),
+                "board-2", new Underlay("10.9.0.2", 4789, 1500, true, "192.0.2.50"),
+                "vm-1", Underlay.direct("192.0.2.3", 1500));
+        assertThatThrownBy(() -> OverlayPlans.forNode(overlay, "board-1", members, u, null))
+                .hasMessage("relay: member board-2 is behind NAT and no relay is configured");
     }
 
     private static Member member(String node, String ip) {

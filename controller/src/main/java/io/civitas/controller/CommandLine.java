@@ -12,12 +12,15 @@ final class CommandLine {
 
     static final String USAGE = """
             usage: java -jar controller.jar [--port P] [--data DIR] [--zookeeper HOST:PORT,...]
-                                            [--wamp-port P] [--controller-id ID] [--name=value ...]
+                                            [--wamp-port P] [--controller-id ID] [--relay-address IP]
+                                            [--name=value ...]
               --port P            REST port (server.port, default 8080)
               --data DIR          data folder (civitas.data-dir, default ./.civitas/controller)
               --zookeeper H:P,..  external ZooKeeper ensemble (default: embedded, data in DIR/zookeeper)
               --wamp-port P       agent WebSocket port (civitas.wamp.port, default 8081)
               --controller-id ID  this controller's name in a cluster (default hostname:port)
+              --relay-address IP  run the overlay relay for nodes behind NAT on IP, UDP port 4790
+                                  (civitas.overlay.relay-address; default: no relay)
               --name=value        any Spring or civitas.* property""";
 
     private static final Map<String, String> OPTIONS = Map.of(
@@ -25,7 +28,8 @@ final class CommandLine {
             "--data", "civitas.data-dir",
             "--zookeeper", "civitas.zookeeper",
             "--wamp-port", "civitas.wamp.port",
-            "--controller-id", "civitas.controller-id");
+            "--controller-id", "civitas.controller-id",
+            "--relay-address", "civitas.overlay.relay-address");
 
     private static final List<String> PORT_OPTIONS = List.of("--port", "--wamp-port");
 

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 
 /** The Civitas controller: REST northbound, ZooKeeper state, agent router, reconciler. */
 @SpringBootApplication
-@EnableConfigurationProperties(CivitasProperties.class)
+@EnableConfigurationProperties({CivitasProperties.class, io.civitas.controller.overlay.OverlaySettings.class})
 public class ControllerApplication {
 
     public static void main(String[] args) {

@@ -47,6 +47,20 @@ public final class CityApi {
         return new Response(response.statusCode(), body, response.headers().firstValue("Content-Type").orElse(""));
     }
 
+    /** An answer that is not JSON (a pcap file). */
+    public record Raw(int status, byte[] body, String contentType) {}
+
+    public Raw postRaw(String path, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return new Raw(response.statusCode(), response.body(), response.headers().firstValue("Content-Type").orElse(""));
+    }
+
     /** Creates a node and returns its enrollment token. */
     public String createNode(String name, String kind) throws Exception {
         Response r = post("/api/v1/nodes", "{\"name\":\"" + name + "\",\"kind\":\"" + kind

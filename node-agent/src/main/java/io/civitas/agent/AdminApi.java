@@ -67,6 +67,21 @@ final class AdminApi {
                 "set desired state of " + nodeId);
     }
 
+    /** The overlays ({@code [{name, vni, cidr, mtu, members}]}). */
+    JsonNode overlays() throws IOException, InterruptedException {
+        return send("GET", "/api/v1/overlays", null, "list overlays");
+    }
+
+    void createOverlay(String name, int vni, String cidr) throws IOException, InterruptedException {
+        send("POST", "/api/v1/overlays", Map.of("name", name, "vni", vni, "cidr", cidr), "create overlay " + name);
+    }
+
+    /** Puts the node in the overlay (the operator's membership); answers {@code {overlay, node, member, address}}. */
+    JsonNode addMember(String overlay, String nodeId) throws IOException, InterruptedException {
+        return send("POST", "/api/v1/overlays/" + overlay + "/members", Map.of("node", nodeId),
+                "put " + nodeId + " in overlay " + overlay);
+    }
+
     /** The city's district outlines ({@code {"districts": [...]}}; empty when none are stored). */
     JsonNode districts() throws IOException, InterruptedException {
         return send("GET", "/api/v1/city/districts", null, "read district outlines");

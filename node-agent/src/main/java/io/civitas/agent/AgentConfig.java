@@ -28,7 +28,7 @@ import java.util.TreeSet;
  * whose message starts with the key.
  */
 public record AgentConfig(List<URI> controllers, String enrollmentToken, Path stateDir, Set<String> sensors,
-                          Duration initialBackoff, Duration maxBackoff) {
+                          Duration initialBackoff, Duration maxBackoff, OverlayConfig overlays) {
 
     public static final String KEY_CONTROLLERS = "controllers";
     public static final String KEY_TOKEN = "token";
@@ -60,10 +60,16 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
         sensors = Set.copyOf(sensors);
         initialBackoff = initialBackoff == null ? DEFAULT_INITIAL_BACKOFF : initialBackoff;
         maxBackoff = maxBackoff == null ? DEFAULT_MAX_BACKOFF : maxBackoff;
+        overlays = overlays == null ? OverlayConfig.AUTO : overlays;
         if (initialBackoff.toMillis() <= 0 || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException(KEY_BACKOFF_INITIAL + "/" + KEY_BACKOFF_MAX
                     + ": need 0 < initial <= max, got " + initialBackoff.toMillis() + " and " + maxBackoff.toMillis());
         }
+    }
+
+    public AgentConfig(List<URI> controllers, String enrollmentToken, Path stateDir, Set<String> sensors,
+                       Duration initialBackoff, Duration maxBackoff) {
+        this(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, null);
     }
 
     /** All sensors, default backoff. */
@@ -72,11 +78,15 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
     }
 
     public AgentConfig withBackoff(Duration initial, Duration max) {
-        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initial, max);
+        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initial, max, overlays);
     }
 
     public AgentConfig withSensors(Set<String> nodeSensors) {
-        return new AgentConfig(controllers, enrollmentToken, stateDir, nodeSensors, initialBackoff, maxBackoff);
+        return new AgentConfig(controllers, enrollmentToken, stateDir, nodeSensors, initialBackoff, maxBackoff, overlays);
+    }
+
+    public AgentConfig withOverlays(OverlayConfig overlayConfig) {
+        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, overlayConfig);
     }
 
     /** Hides the token: configs end up in logs. */
@@ -84,7 +94,7 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
     public String toString() {
         return "AgentConfig[controllers=" + controllers + ", token=" + (enrollmentToken == null ? "none" : "***")
                 + ", stateDir=" + stateDir + ", sensors=" + new TreeSet<>(sensors) + ", backoff="
-                + initialBackoff.toMillis() + ".." + maxBackoff.toMillis() + " ms]";
+                + initialBackoff.toMillis() + ".." + maxBackoff.toMillis() + " ms, overlays=" + overlays + "]";
     }
 
     /** {@code ~/.civitas-agent}. */
@@ -117,7 +127,11 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
                 stateDir == null || stateDir.isBlank() ? defaultStateDir() : Path.of(expandHome(stateDir.trim())),
                 sensorSet(merged.getProperty(KEY_SENSORS)),
                 millis(merged, KEY_BACKOFF_INITIAL),
-                millis(merged, KEY_BACKOFF_MAX));
+                millis(merged, KEY_BACKOFF_MAX),
+                new OverlayConfig(merged.getProperty(OverlayConfig.KEY_DATAPATH),
+                        merged.getProperty(OverlayConfig.KEY_UNDERLAY_ADDRESS),
+                        merged.getProperty(OverlayConfig.KEY_UNDERLAY_DEVICE),
+                        merged.getProperty(OverlayConfig.KEY_BEHIND_NAT), merged.getProperty(OverlayConfig.KEY_NETNS)));
     }
 
     private static List<URI> controllerList(String value) {

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionException;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"The Civitas node agent: enrolls this node with a controller, keeps a WAMP session to it, "
                 + "applies the desired state it pushes and publishes sensor telemetry.",
-                "Options override the --config file (keys: controllers, token, state-dir, sensors)."})
+                "Options override the --config file (keys: controllers, token, state-dir, sensors, datapath, underlay-address, underlay-device, behind-nat)."})
 public final class AgentMain implements Callable<Integer> {
     static final int EXIT_REFUSED = 1;
     static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
@@ -51,6 +51,21 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--sensors", paramLabel = "NAME[,NAME...]",
             description = "Simulated sensors this node has (default: all of temperature, pm25, no2, parking)")
     private String sensors;
+
+    @Option(names = "--datapath", paramLabel = "MODE",
+            description = "Overlay datapath: auto (default), kernel, userspace or none")
+    private String datapath;
+
+    @Option(names = "--underlay-address", paramLabel = "IPV4",
+            description = "Address this node's VXLAN endpoint sends from (default: the one that reaches the controller)")
+    private String underlayAddress;
+
+    @Option(names = "--underlay-device", paramLabel = "DEV", description = "Device VXLAN packets leave by")
+    private String underlayDevice;
+
+    @Option(names = "--behind-nat", paramLabel = "auto|true|false",
+            description = "Whether this node is behind NAT (default auto: asks the controller which address it sees)")
+    private String behindNat;
 
     @Option(names = {"-v", "--verbose"}, description = "Debug logging")
     private boolean verbose;
@@ -93,6 +108,10 @@ public final class AgentMain implements Callable<Integer> {
         options.put(AgentConfig.KEY_TOKEN, token);
         options.put(AgentConfig.KEY_STATE_DIR, stateDir == null ? null : stateDir.toString());
         options.put(AgentConfig.KEY_SENSORS, sensors);
+        options.put(OverlayConfig.KEY_DATAPATH, datapath);
+        options.put(OverlayConfig.KEY_UNDERLAY_ADDRESS, underlayAddress);
+        options.put(OverlayConfig.KEY_UNDERLAY_DEVICE, underlayDevice);
+        options.put(OverlayConfig.KEY_BEHIND_NAT, behindNat);
         try {
             if (configFile == null) {
                 return AgentConfig.fromProperties(new Properties(), options);

@@ -50,11 +50,23 @@ public final class DemoCity implements Callable<Integer> {
     @Option(names = "--boards", paramLabel = "N", description = "Number of boards (default: 5)")
     private int boards = 5;
 
+    @Option(names = "--namespaces", description = "Put each node in its own network namespace (needs root), so the "
+            + "demo's overlays really forward: a ping across the city works")
+    private boolean namespaces;
+
     @Option(names = {"-v", "--verbose"}, description = "Debug logging")
     private boolean verbose;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, NodeAgent> agents = new LinkedHashMap<>();
+    private final Map<String, String> nodeIds = new LinkedHashMap<>();
+    private DemoNetwork network;
+
+    /** The demo's overlays: the policies' two (members come from policies once activated) and one of every node. */
+    static final List<Object[]> OVERLAYS = List.of(
+            new Object[] {"city-net", 99, "10.99.0.0/24"},
+            new Object[] {"env-net", 100, "10.100.0.0/24"},
+            new Object[] {"parking-net", 101, "10.101.0.0/24"});
 
     public static void main(String[] args) {
         System.exit(Cli.of(new DemoCity()).execute(args));
@@ -75,7 +87,12 @@ public final class DemoCity implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--controller: " + e.getMessage());
         }
         try {
-            prepare(new AdminApi(controller, adminToken), out, err);
+            if (namespaces) {
+                network = new DemoNetwork().create(DemoCityPlan.of(boards).size());
+            }
+            AdminApi api = new AdminApi(controller, adminToken);
+            prepare(api, out, err);
+            overlays(api, out);
         } catch (IOException e) {
             err.println("civitas-demo-city: " + (e instanceof ProblemException ? e.getMessage()
                     : "controller " + controller + ": " + Errors.describe(e)));
@@ -105,6 +122,9 @@ public final class DemoCity implements Callable<Integer> {
         synchronized (agents) {
             agents.values().forEach(NodeAgent::close);
         }
+        if (network != null) {
+            network.close();
+        }
         stopped.countDown();
     }
 
@@ -117,7 +137,8 @@ public final class DemoCity implements Callable<Integer> {
         }
         List<DemoCityPlan.DemoNode> plan = DemoCityPlan.of(boards);
         outlineDistricts(api, plan, out, err);
-        for (DemoCityPlan.DemoNode node : plan) {
+        for (int index = 0; index < plan.size(); index++) {
+            DemoCityPlan.DemoNode node = plan.get(index);
             Path dir = stateDir.resolve(node.name());
             Path credential = dir.resolve("credential.json");
             String token = null;
@@ -136,6 +157,7 @@ public final class DemoCity implements Callable<Integer> {
                 JsonNode created = api.createNode(node);
                 token = created.path("enrollmentToken").asText(null);
                 String id = created.path("id").asText(null);
+                existing.put(node.name(), created);
                 if (token == null || id == null) {
                     throw new IOException("create node " + node.name() + ": answer has no id/enrollmentToken: " + created);
                 }
@@ -143,12 +165,43 @@ public final class DemoCity implements Callable<Integer> {
                 out.printf("created %-26s %-5s %s at %.4f,%.4f%n", node.name(), node.kind(), new TreeMap<>(node.labels()),
                         node.lat(), node.lon());
             }
+            nodeIds.put(node.name(), existing.containsKey(node.name())
+                    ? existing.get(node.name()).path("id").asText() : null);
             AgentConfig config = new AgentConfig(List.of(controller), token, dir, node.sensors(), null, null);
+            // Without namespaces the demo's agents share this host: they record their overlays, no datapath.
+            config = config.withOverlays(namespaces
+                    ? OverlayConfig.AUTO.withNetns(DemoNetwork.namespace(index), DemoNetwork.underlay(index))
+                    : OverlayConfig.AUTO.withDatapath("none"));
             synchronized (agents) {
                 agents.put(node.name(), new NodeAgent(config));
             }
         }
         out.flush();
+    }
+
+    /** Creates the demo's overlays where missing and puts every node in city-net; says how to ping across it. */
+    private void overlays(AdminApi api, PrintWriter out) throws IOException, InterruptedException {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        api.overlays().forEach(o -> present.add(o.path("name").asText()));
+        for (Object[] o : OVERLAYS) {
+            if (!present.contains((String) o[0])) {
+                api.createOverlay((String) o[0], (Integer) o[1], (String) o[2]);
+                out.printf("created overlay %s (VNI %d, %s)%n", o[0], o[1], o[2]);
+            }
+        }
+        Map<String, String> addresses = new LinkedHashMap<>();
+        for (Map.Entry<String, String> node : nodeIds.entrySet()) {
+            addresses.put(node.getKey(), api.addMember("city-net", node.getValue()).path("address").asText());
+        }
+        if (namespaces && addresses.size() > 1) {
+            List<String> names = new ArrayList<>(addresses.keySet());
+            out.printf("overlay city-net spans the %d nodes, each in its own network namespace; try:%n", names.size());
+            out.printf("  sudo ip netns exec %s ping %s    # %s -> %s%n", DemoNetwork.namespace(0),
+                    addresses.get(names.get(names.size() - 1)), names.get(0), names.get(names.size() - 1));
+        } else if (!namespaces) {
+            out.println("overlays are planned, not programmed: run the demo as root to put the nodes in network "
+                    + "namespaces where they forward");
+        }
     }
 
     /**

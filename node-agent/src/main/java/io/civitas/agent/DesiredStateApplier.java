@@ -41,6 +41,7 @@ final class DesiredStateApplier {
     private final String nodeId;
     private final Set<String> nodeSensors;
     private final SamplingScheduler sampling;
+    private final NodeOverlays overlays;
     private final Path file;
     private final Clock clock;
     private DesiredState desired;
@@ -48,7 +49,14 @@ final class DesiredStateApplier {
 
     DesiredStateApplier(String nodeId, Set<String> nodeSensors, SamplingScheduler sampling, Path stateDir,
                         Clock clock) {
+        this(nodeId, nodeSensors, sampling, null, stateDir, clock);
+    }
+
+    /** @param overlays where overlay plans go; null: they are recorded only */
+    DesiredStateApplier(String nodeId, Set<String> nodeSensors, SamplingScheduler sampling, NodeOverlays overlays,
+                        Path stateDir, Clock clock) {
         this.nodeId = nodeId;
+        this.overlays = overlays;
         this.nodeSensors = Set.copyOf(nodeSensors);
         this.sampling = sampling;
         this.file = stateDir.resolve("applied.json");
@@ -72,6 +80,14 @@ final class DesiredStateApplier {
             appliedAtMillis = record.appliedAtMillis();
             sampling.update(desired.sampling());
             log.info("Resumed generation {} from {}", desired.generation(), file);
+            if (overlays != null) {
+                try {
+                    overlays.apply(desired.overlayPlans()); // a restarted agent finds its devices and fixes them
+                } catch (RuntimeException e) {
+                    log.warn("Could not re-apply the overlays of generation {}: {}; the controller's next push retries",
+                            desired.generation(), e.getMessage());
+                }
+            }
         } catch (IOException | RefusedException e) {
             log.warn("Ignoring {}: {}; waiting for the controller's desired state", file, e.getMessage());
         }
@@ -84,16 +100,20 @@ final class DesiredStateApplier {
             return current();
         }
         long now = clock.millis();
-        // Overlays and exposures are recorded as desired; their datapaths come with the overlay issue.
         DesiredState accepted = new DesiredState(nodeId, next.generation(), next.labels(), next.sampling(),
-                next.overlays(), next.exposures());
+                next.overlays(), next.exposures(), next.overlayPlans());
+        if (overlays != null) {
+            // Before the record: a generation is reported applied only once its overlays are in place. A failure
+            // here refuses the generation (the controller retries); the datapath removed what it had made.
+            overlays.apply(accepted.overlayPlans());
+        }
         // Persist first: if the write fails, nothing has changed and the controller will retry.
         StateFiles.writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(new AppliedRecord(accepted, now)));
         Set<String> restarted = sampling.update(accepted.sampling());
-        log.info("Applied generation {} (was {}): labels {}, sampling {}, overlays {}, exposures {}, restarted {}",
+        log.info("Applied generation {} (was {}): labels {}, sampling {}, overlays {} ({} planned), exposures {}, restarted {}",
                 accepted.generation(), desired.generation(), accepted.labels(), accepted.sampling(),
-                accepted.overlays(), accepted.exposures(), restarted);
+                accepted.overlays(), accepted.overlayPlans().size(), accepted.exposures(), restarted);
         desired = accepted;
         appliedAtMillis = now;
         return current();

@@ -3,6 +3,8 @@ package io.civitas.agent;
 import io.civitas.protocol.AgentHello;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.Bootstrap;
+import io.civitas.protocol.OverlayStatus;
+import io.civitas.protocol.Underlay;
 import io.civitas.protocol.Protocol;
 import io.civitas.protocol.SensorReading;
 import io.civitas.protocol.WampUris;
@@ -37,6 +39,8 @@ public final class NodeAgent implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** How often overlays are checked for drift and their peers probed (and the result reported). */
+    private static final Duration OVERLAY_CHECK = Duration.ofSeconds(5);
 
     private final AgentConfig config;
     private final ControllerHttp http = new ControllerHttp();
@@ -51,6 +55,11 @@ public final class NodeAgent implements Closeable {
     private volatile SamplingScheduler sampling;
     private volatile WampSession session;
     private volatile URI sessionController;
+    private volatile NodeOverlays overlays;
+    private volatile Datapaths datapaths;
+    private volatile Underlay underlay;
+    private volatile OverlayStatus overlayStatus;
+    private final ScheduledExecutorService overlayWatch;
     private Thread loop;
 
     public NodeAgent(AgentConfig config) {
@@ -64,6 +73,11 @@ public final class NodeAgent implements Closeable {
         this.backoff = new Backoff(config.initialBackoff(), config.maxBackoff(), random);
         this.sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "civitas-agent-sensors");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.overlayWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "civitas-agent-overlays");
             thread.setDaemon(true);
             return thread;
         });
@@ -85,6 +99,7 @@ public final class NodeAgent implements Closeable {
             throw new AgentException(AgentException.Kind.CONFIGURATION,
                     "cannot use state directory " + config.stateDir() + ": " + e, e);
         }
+        datapaths = Datapaths.from(config.overlays());
         Credential stored = credentials.load().orElse(null);
         if (stored == null && config.enrollmentToken() == null) {
             throw new AgentException(AgentException.Kind.CONFIGURATION, "no credential in " + credentials.file()
@@ -123,6 +138,11 @@ public final class NodeAgent implements Closeable {
             scheduler.close();
         }
         sampler.shutdownNow();
+        overlayWatch.shutdownNow();
+        NodeOverlays nodeOverlays = overlays;
+        if (nodeOverlays != null) {
+            nodeOverlays.close(); // closes userspace devices; kernel devices stay and keep forwarding (fail-static)
+        }
         termination.complete(null);
     }
 
@@ -166,15 +186,45 @@ public final class NodeAgent implements Closeable {
         return current == null ? null : current.desired();
     }
 
+    /** What the agent last observed of its overlays; null before the first look. */
+    public OverlayStatus overlayStatus() {
+        return overlayStatus;
+    }
+
+    /** Where this node's VXLAN endpoint is, as last reported to a controller; null before the first bootstrap. */
+    public Underlay underlay() {
+        return underlay;
+    }
+
     private void becomeNode(Credential stored) {
         SamplingScheduler scheduler = new SamplingScheduler(stored.nodeId(), sampler, new SimulatedSensors(random),
                 this::publish, Clock.systemUTC());
+        NodeOverlays nodeOverlays = new NodeOverlays(stored.nodeId(), datapaths, Clock.systemUTC());
         DesiredStateApplier created = new DesiredStateApplier(stored.nodeId(), config.sensors(), scheduler,
-                config.stateDir(), Clock.systemUTC());
+                nodeOverlays, config.stateDir(), Clock.systemUTC());
+        overlays = nodeOverlays;
+        overlayWatch.scheduleWithFixedDelay(this::watchOverlays, OVERLAY_CHECK.toMillis(), OVERLAY_CHECK.toMillis(),
+                TimeUnit.MILLISECONDS);
         created.resume();
         sampling = scheduler;
         applier = created;
         credential = stored;
+    }
+
+    /** Re-applies what drifted, probes the peers, and tells the controller. */
+    private void watchOverlays() {
+        try {
+            NodeOverlays current = overlays;
+            current.check();
+            OverlayStatus status = current.status();
+            overlayStatus = status;
+            WampSession s = session;
+            if (s != null) {
+                s.publish(status);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Overlay check failed: {}", e.toString());
+        }
     }
 
     private void publish(SensorReading reading) {
@@ -229,8 +279,14 @@ public final class NodeAgent implements Closeable {
                     bootstrap.minProtocolVersion(), bootstrap.protocolVersion(), Protocol.VERSION);
         }
         Credential node = credential;
+        underlay = Underlays.of(config.overlays(), datapaths.mode(), controller, bootstrap);
+        if (underlay.behindNat()) {
+            log.info("Behind NAT: this node's underlay address is {}, the controller sees {}; overlays go through "
+                    + "the controller's relay", underlay.address(), underlay.publicAddress());
+        }
         String realm = node.realm() != null ? node.realm() : bootstrap.realm();
-        WampSession attempt = new WampSession(controller, bootstrap.wampUrl(), realm, node, applier, this::hello);
+        WampSession attempt = new WampSession(controller, bootstrap.wampUrl(), realm, node, applier, this::hello,
+                new OverlayCaptures(overlays));
         sessionController = controller;
         session = attempt;
         if (closing.getCount() == 0) {
@@ -262,6 +318,6 @@ public final class NodeAgent implements Closeable {
     }
 
     private AgentHello hello() {
-        return new AgentHello(nodeId(), Protocol.VERSION, InventoryCollector.collect(), appliedGeneration());
+        return new AgentHello(nodeId(), Protocol.VERSION, InventoryCollector.collect(), appliedGeneration(), underlay);
     }
 }

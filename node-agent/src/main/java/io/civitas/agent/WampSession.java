@@ -1,7 +1,10 @@
 package io.civitas.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.civitas.overlay.DatapathException;
 import io.civitas.protocol.AgentHello;
+import io.civitas.protocol.CaptureRequest;
+import io.civitas.protocol.OverlayStatus;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
 import io.civitas.protocol.HelloReply;
@@ -43,6 +46,7 @@ final class WampSession {
     private final Credential credential;
     private final DesiredStateApplier applier;
     private final Supplier<AgentHello> hello;
+    private final Captures captures;
     private final WampClient client;
     private final CompletableFuture<Long> joined = new CompletableFuture<>();
     private final CompletableFuture<Outcome> ended = new CompletableFuture<>();
@@ -50,8 +54,9 @@ final class WampSession {
     private volatile String incompatibility;
 
     WampSession(URI controller, String wampUrl, String realm, Credential credential, DesiredStateApplier applier,
-                Supplier<AgentHello> hello) throws Exception {
+                Supplier<AgentHello> hello, Captures captures) throws Exception {
         this.controller = controller;
+        this.captures = captures;
         this.credential = credential;
         this.applier = applier;
         this.hello = hello;
@@ -113,6 +118,13 @@ final class WampSession {
         }
     }
 
+    /** Publishes what the agent sees of its overlays when joined; drops it otherwise (the next one follows). */
+    void publish(OverlayStatus status) {
+        if (isJoined()) {
+            client.publish(WampUris.overlayStatus(credential.nodeId()), status).subscribe(id -> { }, error -> { });
+        }
+    }
+
     /** Ends the attempt; {@code reason} is what the log says about why the agent left. */
     void close(String reason) {
         if (closeReason == null) {
@@ -136,6 +148,10 @@ final class WampSession {
                 error -> close("router refused to register " + WampUris.apply(node) + ": " + Errors.describe(error)));
         client.registerProcedure(WampUris.ping(node)).subscribe(this::onPing,
                 error -> close("router refused to register " + WampUris.ping(node) + ": " + Errors.describe(error)));
+        if (captures != null) {
+            client.registerProcedure(WampUris.capture(node)).subscribe(this::onCapture,
+                    error -> close("router refused to register " + WampUris.capture(node) + ": " + Errors.describe(error)));
+        }
         client.call(WampUris.CONTROLLER_HELLO, HelloReply.class, hello.get()).subscribe(reply -> {
             joined.complete(System.nanoTime());
             log.info("Joined controller {} ({}) as node {}, WAMP session {}", controller,
@@ -158,12 +174,35 @@ final class WampSession {
             request.reply(applied);
         } catch (DesiredStateApplier.RefusedException e) {
             replyError(request, WampUris.ERROR_INVALID_ARGUMENT, e.getMessage());
+        } catch (DatapathException e) {
+            log.warn("overlay apply failed: {}", e.getMessage());
+            replyError(request, Errors.APPLY_FAILED, "apply failed on node " + credential.nodeId() + ": " + e.getMessage());
         } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
             replyError(request, WampUris.ERROR_INVALID_ARGUMENT, "not a DesiredState: " + e.getMessage());
         } catch (Exception e) {
             log.warn("apply failed: {}", e.toString());
             replyError(request, Errors.APPLY_FAILED, "apply failed on node " + credential.nodeId() + ": " + e);
         }
+    }
+
+    /** Captures run for seconds: off the client's event loop, which must keep serving the session. */
+    private void onCapture(Request request) {
+        CompletableFuture.runAsync(() -> {
+            try {
+                JsonNode argument = request.arguments() == null ? null : request.arguments().get(0);
+                CaptureRequest wanted = argument == null ? null : Json.MAPPER.treeToValue(argument, CaptureRequest.class);
+                if (wanted == null) {
+                    replyError(request, WampUris.ERROR_INVALID_ARGUMENT, "capture takes one CaptureRequest argument");
+                    return;
+                }
+                request.reply(captures.capture(wanted));
+            } catch (IllegalArgumentException e) {
+                replyError(request, WampUris.ERROR_INVALID_ARGUMENT, e.getMessage());
+            } catch (Exception e) {
+                log.warn("capture failed: {}", e.toString());
+                replyError(request, Errors.APPLY_FAILED, "capture failed on node " + credential.nodeId() + ": " + e.getMessage());
+            }
+        });
     }
 
     private void onPing(Request request) {

@@ -95,7 +95,8 @@ public final class AddressAllocator {
         }
     }
 
-    private Optional<Member> member(String overlayName, String nodeId) {
+    /** The node's place in the overlay, if it has one. */
+    public Optional<Member> member(String overlayName, String nodeId) {
         try {
             String ip = new String(zk.getData().forPath(ZkPaths.member(overlayName, nodeId)), StandardCharsets.UTF_8);
             return Optional.of(new Member(nodeId, ip, Macs.forMember(overlayName, nodeId)));

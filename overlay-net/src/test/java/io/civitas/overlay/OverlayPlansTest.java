@@ -1,6 +1,7 @@
 package io.civitas.overlay;
 
 import io.civitas.protocol.OverlayPlan;
+import io.civitas.protocol.Underlay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -88,7 +89,7 @@ class OverlayPlansTest {
         OverlayPlan.Endpoint relay = new OverlayPlan.Endpoint("192.0.2.100", 4790);
         Map<String, Underlay> u = Map.of(
                 "board-1", Underlay.direct("192.0.2.1", 1500),
-                "board-2", new Underlay("10.9.0.2", 4789, 1500, true, "192.0.2.50"),
+                "board-2", new Underlay("10.9.0.2", 4789, 1500, true, "192.0.2.50", "userspace"),
                 "vm-1", Underlay.direct("192.0.2.3", 1500));
         OverlayPlan natted = OverlayPlans.forNode(overlay, "board-2", members, u, relay);
         assertThat(natted.behindNat()).isTrue();
@@ -111,7 +112,7 @@ class OverlayPlansTest {
     void aNodeBehindNatWithoutARelayIsRefused() {
         Map<String, Underlay> u = Map.of(
                 "board-1", Underlay.direct("192.0.2.1", 1500),
-                "board-2", new Underlay("10.9.0.2", 4789, 1500, true, "192.0.2.50"),
+                "board-2", new Underlay("10.9.0.2", 4789, 1500, true, "192.0.2.50", "userspace"),
                 "vm-1", Underlay.direct("192.0.2.3", 1500));
         assertThatThrownBy(() -> OverlayPlans.forNode(overlay, "board-1", members, u, null))
                 .hasMessage("relay: member board-2 is behind NAT and no relay is configured");

@@ -54,6 +54,16 @@ public final class WampUris {
         return nodePrefix(nodeId) + "telemetry";
     }
 
+    /** Topic the agent publishes {@link OverlayStatus} on. */
+    public static String overlayStatus(String nodeId) {
+        return nodePrefix(nodeId) + "overlay_status";
+    }
+
+    /** Procedure registered by the agent: takes a {@link CaptureRequest}, returns a {@link CaptureResult}. */
+    public static String capture(String nodeId) {
+        return nodePrefix(nodeId) + "capture";
+    }
+
     /** The node id a {@code city.node.<id>.} URI belongs to, or null for any other URI. */
     public static String nodeOf(String uri) {
         if (uri == null || !uri.startsWith("city.node.")) {

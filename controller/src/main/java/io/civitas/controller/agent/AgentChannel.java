@@ -1,5 +1,7 @@
 package io.civitas.controller.agent;
 
+import io.civitas.protocol.CaptureRequest;
+import io.civitas.protocol.CaptureResult;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
 
@@ -19,6 +21,14 @@ public interface AgentChannel {
 
     /** Calls {@code city.node.<id>.ping}, which echoes {@code payload}: liveness and round-trip time. */
     CompletableFuture<String> ping(String nodeId, String payload);
+
+    /**
+     * Runs a packet capture on the node ({@code city.node.<id>.capture}); may take up to the request's
+     * {@code maxSeconds}, so it is bounded by that plus {@code slack}, not by the usual call timeout.
+     */
+    default CompletableFuture<CaptureResult> capture(String nodeId, CaptureRequest request, java.time.Duration slack) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("captures are not supported here"));
+    }
 
     /** True while the node has an authenticated session on this controller that said hello. */
     boolean isReady(String nodeId);

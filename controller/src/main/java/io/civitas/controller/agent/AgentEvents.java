@@ -1,6 +1,7 @@
 package io.civitas.controller.agent;
 
 import io.civitas.protocol.AgentHello;
+import io.civitas.protocol.OverlayStatus;
 import io.civitas.protocol.SensorReading;
 
 /**
@@ -23,6 +24,9 @@ public interface AgentEvents {
 
     /** The session ended (closed, lost or evicted by a newer session of the same node). */
     void sessionLeft(String nodeId, long sessionId);
+
+    /** What the agent published on its overlay status topic (node id already checked against the session). */
+    default void overlayStatusReceived(String nodeId, OverlayStatus status) {}
 
     /** A reading the agent published on its telemetry topic (node id already checked against the session). */
     void readingReceived(String nodeId, SensorReading reading);

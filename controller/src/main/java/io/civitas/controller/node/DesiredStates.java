@@ -4,6 +4,7 @@ import io.civitas.controller.node.Znodes.DesiredSpec;
 import io.civitas.controller.system.ZkJson;
 import io.civitas.controller.system.ZooKeeperException;
 import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.OverlayPlan;
 import io.civitas.protocol.SamplingPlan;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
@@ -14,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -31,11 +33,41 @@ public class DesiredStates {
     private final CuratorFramework zk;
     private final NodeStateStore states;
     private final ApplicationEventPublisher events;
+    private final NodeOverlayParts overlayParts;
+    private final OverlayPlanner planner;
 
-    DesiredStates(CuratorFramework zk, NodeStateStore states, ApplicationEventPublisher events) {
+    DesiredStates(CuratorFramework zk, NodeStateStore states, ApplicationEventPublisher events,
+                  NodeOverlayParts overlayParts, OverlayPlanner planner) {
         this.zk = zk;
         this.states = states;
         this.events = events;
+        this.overlayParts = overlayParts;
+        this.planner = planner;
+    }
+
+    /**
+     * Recomputes the node's desired state from what is stored (operator part, policy part, overlay memberships
+     * and the members' underlays); empty when the node is gone. Everything that changes one of those inputs
+     * outside this class (an overlay membership, an agent's underlay) calls it.
+     */
+    public Optional<NodeStateStore.DesiredChange> refresh(String id) {
+        return recompute(id);
+    }
+
+    /** The node's effective desired state as stored; empty when there is no such node. */
+    public Optional<DesiredState> current(String id) {
+        return states.desired(id);
+    }
+
+    /** The node's underlay changed: its own plans and those of every peer name it. */
+    void underlayChanged(String id) {
+        recompute(id);
+        planner.peersOf(id).forEach(this::recompute);
+    }
+
+    /** The node was deleted: it leaves its overlays, and its former peers drop it from their plans. */
+    void forgotten(String id) {
+        planner.forget(id).forEach(this::recompute);
     }
 
     /** The operator's whole part (PUT .../desired); empty when the node does not exist. */
@@ -76,6 +108,16 @@ public class DesiredStates {
 
     /** Writes {@code /desired} from both parts if they changed it; empty when the node is gone. */
     Optional<NodeStateStore.DesiredChange> recompute(String id) {
+        Set<String> affected = new TreeSet<>();
+        Optional<NodeStateStore.DesiredChange> result = recomputeOnly(id, affected);
+        // A node that joined or left an overlay changes its peers' plans: recompute them (they do not cascade
+        // further, since their own memberships stay as they are).
+        affected.remove(id);
+        affected.forEach(other -> recomputeOnly(other, new TreeSet<>()));
+        return result;
+    }
+
+    private Optional<NodeStateStore.DesiredChange> recomputeOnly(String id, Set<String> affected) {
         while (true) {
             Optional<Versioned<DesiredState>> current = states.read(Znodes.desired(id), DesiredState.class);
             if (current.isEmpty()) {
@@ -84,11 +126,15 @@ public class DesiredStates {
             DesiredState old = current.get().value();
             DesiredSpec spec = spec(id).orElse(DesiredSpec.EMPTY);
             PolicyDecisions decisions = decisions(id).orElse(PolicyDecisions.NONE);
-            DesiredState merged = merge(id, old.generation(), spec, decisions);
+            Set<String> overlays = new TreeSet<>(decisions.overlays());
+            overlays.addAll(overlayParts.memberships(id));
+            OverlayPlanner.Placement placement = planner.place(id, overlays);
+            affected.addAll(placement.affected());
+            DesiredState merged = merge(id, old.generation(), spec, decisions, overlays, placement.plans());
             if (merged.equals(old)) {
                 return Optional.of(new NodeStateStore.DesiredChange(old, false));
             }
-            DesiredState next = merge(id, old.generation() + 1, spec, decisions);
+            DesiredState next = merge(id, old.generation() + 1, spec, decisions, overlays, placement.plans());
             if (states.compareAndSet(Znodes.desired(id), next, current.get().version())) {
                 events.publishEvent(new NodeChanged(id));
                 return Optional.of(new NodeStateStore.DesiredChange(next, true));
@@ -98,13 +144,20 @@ public class DesiredStates {
 
     /** Labels from the operator; per sensor the policy's period, else the operator's; the rest from policy. */
     static DesiredState merge(String id, long generation, DesiredSpec spec, PolicyDecisions decisions) {
+        return merge(id, generation, spec, decisions, new TreeSet<>(decisions.overlays()), List.of());
+    }
+
+    /** As above, with the overlays from policies and operators together and the node's plans in them. */
+    static DesiredState merge(String id, long generation, DesiredSpec spec, PolicyDecisions decisions,
+                              Set<String> overlays, List<OverlayPlan> plans) {
         Map<String, Long> periods = new TreeMap<>();
         spec.sampling().forEach(p -> periods.put(p.sensor(), p.periodMillis()));
         decisions.sampling().forEach(p -> periods.put(p.sensor(), p.periodMillis()));
         List<SamplingPlan> sampling = periods.entrySet().stream()
                 .map(e -> new SamplingPlan(e.getKey(), e.getValue())).toList();
-        return new DesiredState(id, generation, spec.labels(), sampling,
-                List.copyOf(new TreeSet<>(decisions.overlays())), List.copyOf(new TreeSet<>(decisions.exposures())));
+        return new DesiredState(id, generation, spec.labels(), sampling, List.copyOf(new TreeSet<>(overlays)),
+                List.copyOf(new TreeSet<>(decisions.exposures())),
+                plans.stream().sorted(Comparator.comparing(OverlayPlan::overlay)).toList());
     }
 
     private static List<SamplingPlan> sorted(List<SamplingPlan> sampling) {

@@ -42,7 +42,8 @@ class EnrollmentController {
 
     @GetMapping("/api/v1/agent/bootstrap")
     Bootstrap bootstrap(HttpServletRequest request) {
-        return new Bootstrap(Protocol.REALM, urls.wampUrl(request), Protocol.VERSION, Protocol.MIN_SUPPORTED);
+        return new Bootstrap(Protocol.REALM, urls.wampUrl(request), Protocol.VERSION, Protocol.MIN_SUPPORTED,
+                request.getRemoteAddr());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.civitas.controller.node;
 import io.civitas.controller.agent.AgentEvents;
 import io.civitas.controller.node.Znodes.Reported;
 import io.civitas.protocol.AgentHello;
+import io.civitas.protocol.OverlayStatus;
 import io.civitas.protocol.SensorReading;
 import io.civitas.protocol.WampUris;
 import org.slf4j.Logger;
@@ -29,9 +30,14 @@ class NodeAgentEvents implements AgentEvents {
     private final Readings readings;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final NodeOverlayParts overlayParts;
+    private final DesiredStates desiredStates;
 
     NodeAgentEvents(Enrollments enrollments, PresenceStore presences, NodeStateStore states, Readings readings,
-                    ApplicationEventPublisher events, Clock clock) {
+                    ApplicationEventPublisher events, Clock clock, NodeOverlayParts overlayParts,
+                    DesiredStates desiredStates) {
+        this.overlayParts = overlayParts;
+        this.desiredStates = desiredStates;
         this.enrollments = enrollments;
         this.presences = presences;
         this.states = states;
@@ -66,8 +72,18 @@ class NodeAgentEvents implements AgentEvents {
                 hello.appliedGeneration() == r.appliedGeneration() ? r.appliedAtMillis() : null,
                 hello.protocolVersion(), hello.inventory(), now));
         if (known) {
+            // Where its VXLAN endpoint is: when that moved (or is new), its own and its peers' plans change.
+            if (hello.underlay() != null && overlayParts.putUnderlay(nodeId, hello.underlay())) {
+                log.info("Node {} underlay: {}", nodeId, hello.underlay());
+                desiredStates.underlayChanged(nodeId);
+            }
             events.publishEvent(new NodeChanged(nodeId));
         }
+    }
+
+    @Override
+    public void overlayStatusReceived(String nodeId, OverlayStatus status) {
+        events.publishEvent(new OverlayStatusReceived(nodeId, status));
     }
 
     @Override

@@ -29,9 +29,10 @@ class NodeRegistry {
     private final Readings readings;
     private final AgentChannel agents;
     private final Clock clock;
+    private final DesiredStates desiredStates;
 
     NodeRegistry(NodeStore store, NodeViews views, Enrollments enrollments, PresenceStore presences,
-                 Readings readings, AgentChannel agents, Clock clock) {
+                 Readings readings, AgentChannel agents, Clock clock, DesiredStates desiredStates) {
         this.store = store;
         this.views = views;
         this.enrollments = enrollments;
@@ -39,6 +40,7 @@ class NodeRegistry {
         this.readings = readings;
         this.agents = agents;
         this.clock = clock;
+        this.desiredStates = desiredStates;
     }
 
     Created create(CreateNode request) {
@@ -81,6 +83,7 @@ class NodeRegistry {
         }
         presences.forget(id);
         readings.forget(id);
+        desiredStates.forgotten(id);
         agents.disconnect(id, "node deleted");
         log.info("Deleted node {}", id);
     }

@@ -119,8 +119,9 @@ class NodeStore {
             TransactionOp op = zk.transactionOp();
             try {
                 List<CuratorOp> ops = new ArrayList<>();
-                // Nodes stored before desired state was split into parts lack those two znodes.
-                for (String part : List.of(Znodes.desiredSpec(id), Znodes.policyDecisions(id))) {
+                // Parts written later in a node's life (or not at all, for nodes stored before they existed).
+                for (String part : List.of(Znodes.desiredSpec(id), Znodes.policyDecisions(id), Znodes.underlay(id),
+                        Znodes.overlayMemberships(id))) {
                     if (exists(part)) {
                         ops.add(op.delete().forPath(part));
                     }

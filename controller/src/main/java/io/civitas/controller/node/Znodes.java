@@ -19,6 +19,8 @@ import java.util.Map;
  * /nodes/&lt;id&gt;/desired      DesiredState (protocol): the two merged (see {@link DesiredStates}), with its
  *                                      generation; what the reconciler pushes
  * /nodes/&lt;id&gt;/reported     Reported     what the agent applied and told us
+ * /nodes/&lt;id&gt;/underlay     Underlay (protocol): where the agent's VXLAN endpoint is (from its hello)
+ * /nodes/&lt;id&gt;/overlay-memberships  OverlayMemberships: overlays an operator put the node in (REST)
  * /names/&lt;url-encoded name&gt; node id     keeps names unique (created atomically with the node)
  * /presence/&lt;id&gt;           Presence     EPHEMERAL, owned by the ZK session of the controller holding
  *                                      the agent's WAMP session: it vanishes with that controller
@@ -89,6 +91,14 @@ final class Znodes {
 
     static String reported(String id) {
         return node(id) + "/reported";
+    }
+
+    static String underlay(String id) {
+        return node(id) + "/underlay";
+    }
+
+    static String overlayMemberships(String id) {
+        return node(id) + "/overlay-memberships";
     }
 
     static String presence(String id) {

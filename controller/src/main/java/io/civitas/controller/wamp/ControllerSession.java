@@ -7,6 +7,9 @@ import io.civitas.controller.agent.AgentChannel;
 import io.civitas.controller.agent.AgentUnreachableException;
 import io.civitas.protocol.AgentHello;
 import io.civitas.protocol.AppliedState;
+import io.civitas.protocol.CaptureRequest;
+import io.civitas.protocol.CaptureResult;
+import io.civitas.protocol.OverlayStatus;
 import io.civitas.protocol.DesiredState;
 import io.civitas.protocol.HelloReply;
 import io.civitas.protocol.Protocol;
@@ -38,6 +41,7 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControllerSession.class);
     private static final String ALL_TELEMETRY = "city.node..telemetry";
+    private static final String ALL_OVERLAY_STATUS = "city.node..overlay_status";
 
     private final WampRouter router;
     private final NodeSessions sessions;
@@ -74,6 +78,8 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
                 e -> log.error("lost the registration of {}: {}", WampUris.CONTROLLER_HELLO, e.toString()));
         client.makeSubscriptionWithDetails(ALL_TELEMETRY, SubscriptionFlags.Wildcard, SensorReading.class)
                 .subscribe(this::onReading, e -> log.error("lost the telemetry subscription: {}", e.toString()));
+        client.makeSubscriptionWithDetails(ALL_OVERLAY_STATUS, SubscriptionFlags.Wildcard, OverlayStatus.class)
+                .subscribe(this::onOverlayStatus, e -> log.error("lost the overlay status subscription: {}", e.toString()));
         // Jawampa confirms neither REGISTER nor SUBSCRIBE, and sends them asynchronously: call our own
         // hello until it answers. The router handles one session's messages in order, so the
         // subscription, sent before the registration, is in place too.
@@ -104,13 +110,18 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
 
     /** Calls the node's procedure directly through its gate (not the router): one argument in, one result out. */
     private <T> CompletableFuture<T> invoke(String nodeId, String procedure, Object argument, Class<T> resultType) {
+        return invoke(nodeId, procedure, argument, resultType, callTimeout);
+    }
+
+    private <T> CompletableFuture<T> invoke(String nodeId, String procedure, Object argument, Class<T> resultType,
+                                            Duration timeout) {
         SessionGate gate = sessions.ready(nodeId);
         if (gate == null) {
             return CompletableFuture.failedFuture(new AgentUnreachableException(nodeId));
         }
         // The timeout goes on the gate's own future, so a call the agent never answers is also forgotten there.
         return gate.invoke(procedure, mapper.createArrayNode().add(mapper.valueToTree(argument)))
-                .orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(result -> {
                     if (result == null || result.isEmpty()) {
                         throw new IllegalStateException(procedure + " returned no result");
@@ -121,6 +132,12 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
                         throw new IllegalStateException(procedure + " returned " + result.get(0) + ": " + e.getMessage(), e);
                     }
                 });
+    }
+
+    @Override
+    public CompletableFuture<CaptureResult> capture(String nodeId, CaptureRequest request, Duration slack) {
+        return invoke(nodeId, WampUris.capture(nodeId), request, CaptureResult.class,
+                Duration.ofSeconds(request.maxSeconds()).plus(slack));
     }
 
     @Override
@@ -182,6 +199,14 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
         if (nodeId != null && r != null) {
             sessions.readingReceived(nodeId,
                     new SensorReading(nodeId, r.sensor(), r.value(), r.unit(), r.timeMillis()));
+        }
+    }
+
+    private void onOverlayStatus(EventDetails<OverlayStatus> event) {
+        String nodeId = WampUris.nodeOf(event.topic());
+        OverlayStatus s = event.message();
+        if (nodeId != null && s != null) {
+            sessions.overlayStatusReceived(nodeId, new OverlayStatus(nodeId, s.timeMillis(), s.overlays()));
         }
     }
 

@@ -63,6 +63,10 @@ final class NodeSessions implements AutoCloseable {
         dispatch(gate.nodeId(), () -> events.helloReceived(gate.nodeId(), gate.sessionId(), hello));
     }
 
+    void overlayStatusReceived(String nodeId, io.civitas.protocol.OverlayStatus status) {
+        dispatch(nodeId, () -> events.overlayStatusReceived(nodeId, status));
+    }
+
     void readingReceived(String nodeId, SensorReading reading) {
         dispatch(nodeId, () -> events.readingReceived(nodeId, reading));
     }

@@ -1,0 +1,132 @@
+package io.civitas.controller.overlay;
+
+import io.civitas.controller.node.NodeOverlayParts;
+import io.civitas.controller.node.OverlayPlanner;
+import io.civitas.overlay.AddressAllocator;
+import io.civitas.overlay.Member;
+import io.civitas.overlay.Overlay;
+import io.civitas.overlay.OverlayException;
+import io.civitas.overlay.OverlayPlans;
+import io.civitas.overlay.OverlayRegistry;
+import io.civitas.protocol.OverlayPlan;
+import io.civitas.protocol.Underlay;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Puts nodes in overlays: addresses from overlay-net's {@link AddressAllocator} (atomic in ZooKeeper), plans from
+ * {@link OverlayPlans} over the members whose agents told their underlay. A member whose agent has not said hello
+ * yet has no underlay: it is left out of its peers' plans until it has (then it is put in, by
+ * {@code DesiredStates.underlayChanged}).
+ */
+@Component
+class OverlayPlacement implements OverlayPlanner {
+    private static final Logger log = LoggerFactory.getLogger(OverlayPlacement.class);
+
+    private final OverlayRegistry registry;
+    private final AddressAllocator allocator;
+    private final NodeOverlayParts parts;
+    private final OverlaySettings settings;
+
+    OverlayPlacement(OverlayRegistry registry, AddressAllocator allocator, NodeOverlayParts parts, OverlaySettings settings) {
+        this.registry = registry;
+        this.allocator = allocator;
+        this.parts = parts;
+        this.settings = settings;
+    }
+
+    @Override
+    public Placement place(String nodeId, Set<String> wanted) {
+        Set<String> affected = new TreeSet<>();
+        List<Overlay> joined = new ArrayList<>();
+        for (Overlay overlay : registry.list()) {
+            boolean member = allocator.member(overlay.name(), nodeId).isPresent();
+            if (wanted.contains(overlay.name())) {
+                if (!member) {
+                    try {
+                        Member m = allocator.allocate(overlay.name(), nodeId);
+                        log.info("Node {} joined overlay {} as {}", nodeId, overlay.name(), m.address());
+                    } catch (OverlayException e) {
+                        log.warn("Node {} cannot join overlay {}: {}", nodeId, overlay.name(), e.getMessage());
+                        continue;
+                    }
+                    othersIn(overlay.name(), nodeId, affected);
+                }
+                joined.add(overlay);
+            } else if (member) {
+                allocator.release(overlay.name(), nodeId);
+                log.info("Node {} left overlay {}", nodeId, overlay.name());
+                othersIn(overlay.name(), nodeId, affected);
+            }
+        }
+        List<OverlayPlan> plans = new ArrayList<>();
+        Underlay own = parts.underlay(nodeId).orElse(null);
+        if (own != null) {
+            for (Overlay overlay : joined) {
+                planOf(overlay, nodeId).ifPresent(plans::add);
+            }
+        }
+        return new Placement(plans, affected);
+    }
+
+    /** The node's plan in the overlay over the members whose underlay is known; empty when it cannot have one. */
+    java.util.Optional<OverlayPlan> planOf(Overlay overlay, String nodeId) {
+        Map<String, Underlay> underlays = new HashMap<>();
+        List<Member> members = new ArrayList<>();
+        for (Member m : allocator.members(overlay.name())) {
+            parts.underlay(m.nodeId()).ifPresent(u -> {
+                if (!u.behindNat() || settings.hasRelay() || m.nodeId().equals(nodeId)) {
+                    underlays.put(m.nodeId(), u);
+                    members.add(m);
+                } else {
+                    log.warn("Node {} is behind NAT and this controller runs no relay (--relay-address): it is left "
+                            + "out of overlay {}", m.nodeId(), overlay.name());
+                }
+            });
+        }
+        try {
+            return java.util.Optional.of(OverlayPlans.forNode(overlay, nodeId, members, underlays, relay()));
+        } catch (OverlayException e) {
+            log.warn("No plan for node {} in overlay {}: {}", nodeId, overlay.name(), e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
+    OverlayPlan.Endpoint relay() {
+        return settings.hasRelay() ? new OverlayPlan.Endpoint(settings.relayAddress(), settings.relayPort()) : null;
+    }
+
+    @Override
+    public Set<String> peersOf(String nodeId) {
+        Set<String> peers = new TreeSet<>();
+        for (Overlay overlay : registry.list()) {
+            if (allocator.member(overlay.name(), nodeId).isPresent()) {
+                othersIn(overlay.name(), nodeId, peers);
+            }
+        }
+        return peers;
+    }
+
+    @Override
+    public Set<String> forget(String nodeId) {
+        Set<String> affected = new TreeSet<>();
+        for (Overlay overlay : registry.list()) {
+            if (allocator.release(overlay.name(), nodeId)) {
+                othersIn(overlay.name(), nodeId, affected);
+            }
+        }
+        return affected;
+    }
+
+    private void othersIn(String overlay, String nodeId, Set<String> into) {
+        allocator.members(overlay).stream().map(Member::nodeId).filter(id -> !id.equals(nodeId)).forEach(into::add);
+    }
+}

@@ -4,7 +4,6 @@ import io.civitas.protocol.OverlayPlan;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -107,16 +106,7 @@ public final class KernelDatapath implements Datapath {
     }
 
     private void ensureAddress(OverlayPlan plan) {
-        String wanted = plan.address() + "/" + plan.prefixLength();
-        Set<String> present = devices.addresses(DeviceNames.bridge(plan.vni()));
-        if (!present.contains(wanted)) {
-            devices.replaceAddress(DeviceNames.bridge(plan.vni()), wanted);
-        }
-        for (String other : present) {
-            if (!other.equals(wanted)) {
-                devices.deleteAddress(DeviceNames.bridge(plan.vni()), other);
-            }
-        }
+        OverlayInterface.ensureAddress(devices, DeviceNames.bridge(plan.vni()), plan);
     }
 
     private void ensureFdb(OverlayPlan plan) {
@@ -141,18 +131,6 @@ public final class KernelDatapath implements Datapath {
     }
 
     private void ensureNeighbours(OverlayPlan plan) {
-        Map<String, String> present = devices.permanentNeighbours(DeviceNames.bridge(plan.vni()));
-        Set<String> wanted = new HashSet<>();
-        for (OverlayPlan.Neighbour n : plan.neighbours()) {
-            wanted.add(n.address());
-            if (!n.mac().equals(present.get(n.address()))) {
-                devices.replaceNeighbour(DeviceNames.bridge(plan.vni()), n);
-            }
-        }
-        for (String stale : present.keySet()) {
-            if (!wanted.contains(stale)) {
-                devices.deleteNeighbour(DeviceNames.bridge(plan.vni()), stale);
-            }
-        }
+        OverlayInterface.ensureNeighbours(devices, DeviceNames.bridge(plan.vni()), plan);
     }
 }

@@ -1,0 +1,82 @@
+package io.civitas.overlay;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Network namespaces a test makes and deletes: random names {@code cvu-ROLE-xxxxxx}, veth pairs made inside one
+ * namespace with the peer moved straight into the other, so nothing ever appears in the host's own namespace.
+ * Fails (never skips) when root or a tool is missing.
+ */
+final class TestNetwork implements AutoCloseable {
+
+    private final String suffix = UUID.randomUUID().toString().substring(0, 6);
+    private final List<String> namespaces = new ArrayList<>();
+    private final Shell host = new Shell(null);
+
+    /** Checks root and the tools, naming what is missing. */
+    static TestNetwork create(String testName, String... tools) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            fail(testName + " needs root (network namespaces, TAP devices, setns); running as "
+                    + System.getProperty("user.name") + ". Run the build as root, as CI does.");
+        }
+        Shell host = new Shell(null);
+        List<String> needed = new ArrayList<>(List.of("ip", "bridge", "ping"));
+        needed.addAll(List.of(tools));
+        for (String tool : needed) {
+            if (host.run("sh", "-c", "command -v " + tool).exit() != 0) {
+                fail(testName + " needs " + tool + " on the PATH (Debian: iproute2, iputils-ping, iptables, ethtool)");
+            }
+        }
+        if (!new java.io.File("/dev/net/tun").exists()) {
+            fail(testName + " needs /dev/net/tun (the tun module)");
+        }
+        return new TestNetwork();
+    }
+
+    /** A new namespace with its loopback up. */
+    String namespace(String role) {
+        String ns = "cvu-" + role + "-" + suffix;
+        host.check("ip", "netns", "add", ns);
+        namespaces.add(ns);
+        host.check("ip", "-n", ns, "link", "set", "lo", "up");
+        return ns;
+    }
+
+    /** A veth pair between two namespaces, each end with its address (CIDR) if not null, both up. */
+    void veth(String nsA, String ifA, String cidrA, String nsB, String ifB, String cidrB) {
+        host.check("ip", "-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB);
+        up(nsA, ifA, cidrA);
+        up(nsB, ifB, cidrB);
+    }
+
+    private void up(String ns, String device, String cidr) {
+        if (cidr != null) {
+            host.check("ip", "-n", ns, "addr", "add", cidr, "dev", device);
+        }
+        host.check("ip", "-n", ns, "link", "set", device, "up");
+    }
+
+    /** Runs a command in a namespace, failing with its stderr unless it exits 0. */
+    String in(String ns, String... command) {
+        return new Shell(ns).check(command);
+    }
+
+    /** ping -c N with a deadline; fails the test with ping's output. */
+    void ping(String ns, String address, int count) {
+        Shell.Result r = new Shell(ns).run("ping", "-c", String.valueOf(count), "-i", "0.2", "-W", "2", address);
+        if (r.exit() != 0) {
+            fail("ping " + address + " from " + ns + " failed: " + r.stdout() + r.stderr());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (String ns : namespaces) {
+            host.run("ip", "netns", "del", ns);
+        }
+    }
+}

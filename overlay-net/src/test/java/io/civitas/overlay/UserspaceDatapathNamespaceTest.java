@@ -1,0 +1,118 @@
+package io.civitas.overlay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.civitas.protocol.OverlayPlan;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The userspace datapath for real, in namespaces joined by a veth pair (underlay 10.201.0.0/24): against the
+ * kernel's vxlan device (wire compatibility) and against itself. Needs root; fails, never skips.
+ */
+class UserspaceDatapathNamespaceTest {
+
+    private static final int VNI = 5151;
+    private final Overlay overlay = new Overlay("us-test", VNI, "10.201.100.0/24");
+    private final List<Member> members = List.of(
+            new Member("a", "10.201.100.1", Macs.forMember("us-test", "a")),
+            new Member("b", "10.201.100.2", Macs.forMember("us-test", "b")));
+    private final Map<String, String> underlay = Map.of("a", "10.201.0.1", "b", "10.201.0.2");
+
+    private TestNetwork net;
+    private String nsA;
+    private String nsB;
+    private UserspaceDatapath userspaceA;
+    private UserspaceDatapath userspaceB;
+
+    @BeforeEach
+    void underlay() {
+        net = TestNetwork.create("UserspaceDatapathNamespaceTest", "ethtool");
+        nsA = net.namespace("a");
+        nsB = net.namespace("b");
+        net.veth(nsA, "u0", "10.201.0.1/24", nsB, "u0", "10.201.0.2/24");
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (userspaceA != null) {
+            userspaceA.close();
+        }
+        if (userspaceB != null) {
+            userspaceB.close();
+        }
+        net.close();
+    }
+
+    private OverlayPlan plan(String node) {
+        return OverlayPlans.forNode(overlay, node, members, underlay, 1500);
+    }
+
+    @Test
+    void userspaceNodeAndKernelNodePingEachOther() {
+        userspaceA = new UserspaceDatapath(nsA, Duration.ofSeconds(5));
+        userspaceA.apply(plan("a"));
+        new KernelDatapath("u0", nsB).apply(plan("b"));
+
+        net.ping(nsA, "10.201.100.2", 3);
+        net.ping(nsB, "10.201.100.1", 3);
+        assertThat(userspaceA.counters().received()).isGreaterThanOrEqualTo(6);
+        assertThat(userspaceA.installed()).containsExactly(VNI);
+        assertThat(net.in(nsA, "ip", "-o", "link", "show", "dev", DeviceNames.tap(VNI)))
+                .contains("mtu 1450").contains(plan("a").mac());
+    }
+
+    @Test
+    void twoUserspaceNodesPingEachOther() {
+        userspaceA = new UserspaceDatapath(nsA, Duration.ofSeconds(5));
+        userspaceB = new UserspaceDatapath(nsB, Duration.ofSeconds(5));
+        userspaceA.apply(plan("a"));
+        userspaceB.apply(plan("b"));
+
+        net.ping(nsA, "10.201.100.2", 3);
+        net.ping(nsB, "10.201.100.1", 3);
+    }
+
+    @Test
+    void reapplyChangesNothingAndRemoveDeletesTheDevice() {
+        userspaceA = new UserspaceDatapath(nsA, Duration.ofSeconds(5));
+        new KernelDatapath("u0", nsB).apply(plan("b"));
+        userspaceA.apply(plan("a"));
+        String before = tapState();
+
+        userspaceA.apply(plan("a"));
+        assertThat(tapState()).as("same device (ifindex), MAC, MTU, address, neighbours").isEqualTo(before);
+        net.ping(nsA, "10.201.100.2", 1);
+
+        // Membership changes: b leaves, c joins; the table and the neighbour entries change in place.
+        List<Member> moved = List.of(members.get(0), new Member("c", "10.201.100.3", Macs.forMember("us-test", "c")));
+        userspaceA.apply(OverlayPlans.forNode(overlay, "a", moved, Map.of("a", "10.201.0.1", "c", "10.201.0.3"), 1500));
+        String neighbours = net.in(nsA, "ip", "neigh", "show", "dev", DeviceNames.tap(VNI), "nud", "permanent");
+        assertThat(neighbours).contains("10.201.100.3").doesNotContain("10.201.100.2");
+        assertThat(tapState().lines().findFirst()).isEqualTo(before.lines().findFirst());
+
+        userspaceA.remove(VNI);
+        assertThat(userspaceA.installed()).isEmpty();
+        assertThat(net.in(nsA, "ip", "-o", "link", "show")).doesNotContain("cv-tap-");
+        userspaceA.remove(VNI); // nothing left: no error
+
+        // A restarted agent: a new datapath makes the device again and forwards.
+        userspaceA.close();
+        userspaceA = new UserspaceDatapath(nsA, Duration.ofSeconds(5));
+        userspaceA.apply(plan("a"));
+        net.ping(nsA, "10.201.100.2", 1);
+    }
+
+    /** The TAP's link line (ifindex, flags, MTU, MAC), its IPv4 addresses and permanent neighbours. */
+    private String tapState() {
+        String tap = DeviceNames.tap(VNI);
+        return String.join("\n",
+                net.in(nsA, "ip", "-o", "link", "show", "dev", tap).replaceAll("state \\S+", "").strip(),
+                net.in(nsA, "ip", "-o", "-4", "addr", "show", "dev", tap).replaceAll("valid_lft.*", ""),
+                net.in(nsA, "ip", "neigh", "show", "dev", tap, "nud", "permanent"));
+    }
+}

@@ -1,8 +1,7 @@
 package io.civitas.agent;
 
-import io.civitas.overlay.Datapath;
+import io.civitas.overlay.DatapathChoice;
 import io.civitas.overlay.DeviceNames;
-import io.civitas.overlay.KernelDatapath;
 import io.civitas.protocol.OverlayPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,18 +13,19 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The datapath the agent's overlays run on, chosen once from {@link OverlayConfig}: {@code kernel} (Linux
- * VXLAN, bridge and TAP through iproute2), or {@code none} when the agent may not program the network (not
- * root, no /dev/net/tun) or was told not to: then plans are only recorded.
+ * The datapath the agent's overlays run on, from {@link OverlayConfig}: overlay-net's {@link DatapathChoice}
+ * (kernel VXLAN, or userspace VXLAN over a TAP where configured, where the kernel lacks vxlan, or behind NAT),
+ * or {@code none} when the agent may not program the network (not root, no /dev/net/tun) or was told not to:
+ * then plans are only recorded.
  */
 class Datapaths implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Datapaths.class);
 
     private final String mode;
     private final String netns;
-    private final Datapath datapath;
+    private final DatapathChoice datapath;
 
-    Datapaths(String mode, String netns, Datapath datapath) {
+    Datapaths(String mode, String netns, DatapathChoice datapath) {
         this.mode = mode;
         this.netns = netns;
         this.datapath = datapath;
@@ -45,7 +45,13 @@ class Datapaths implements Closeable {
             log.warn("No overlay datapath: {}. Overlays are recorded and reported, not programmed.", missing);
             return new Datapaths("none", config.netns(), null);
         }
-        return new Datapaths("kernel", config.netns(), new KernelDatapath(config.underlayDevice(), config.netns()));
+        DatapathChoice choice = DatapathChoice.create(DatapathChoice.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)),
+                config.underlayDevice(), config.netns());
+        String kind = mode.equals("userspace") || !choice.status().kernelVxlan() ? "userspace" : "kernel";
+        if (!mode.equals("userspace") && kind.equals("userspace")) {
+            log.info("The kernel here has no vxlan support: overlays run in userspace");
+        }
+        return new Datapaths(kind, config.netns(), choice);
     }
 
     /** Why this process cannot program overlays, or null when it can. */
@@ -72,7 +78,7 @@ class Datapaths implements Closeable {
         return false;
     }
 
-    /** What the agent reports as its datapath: kernel, userspace or none. */
+    /** What the agent reports as its datapath: kernel, userspace or none (overlays behind NAT are userspace). */
     String mode() {
         return mode;
     }
@@ -102,22 +108,20 @@ class Datapaths implements Closeable {
     }
 
     String kindOf(int vni) {
-        return mode;
+        DatapathChoice.Kind kind = datapath == null ? null : datapath.kindOf(vni);
+        return kind == null ? mode : kind.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The device holding the overlay address (where probes leave and captures listen). */
     String device(int vni) {
-        return DeviceNames.bridge(vni);
+        return datapath != null && datapath.kindOf(vni) == DatapathChoice.Kind.USERSPACE
+                ? DeviceNames.tap(vni) : DeviceNames.bridge(vni);
     }
 
     @Override
     public void close() {
-        if (datapath instanceof Closeable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                log.debug("closing the datapath: {}", e.toString());
-            }
+        if (datapath != null) {
+            datapath.close(); // userspace overlays end with the process; kernel devices stay (fail-static)
         }
     }
 }

@@ -1,9 +1,6 @@
 package io.civitas.agent;
 
-import io.civitas.overlay.Datapath;
 import io.civitas.overlay.DatapathException;
-import io.civitas.overlay.DeviceNames;
-import io.civitas.overlay.KernelDatapath;
 import io.civitas.overlay.PeerProbe;
 import io.civitas.protocol.OverlayPlan;
 import io.civitas.protocol.OverlayStatus;
@@ -155,14 +152,5 @@ final class NodeOverlays implements Closeable {
     public void close() {
         probes.shutdownNow();
         datapaths.close();
-    }
-
-    /** Device names for tests and logs. */
-    static String kernelDevice(int vni) {
-        return DeviceNames.bridge(vni);
-    }
-
-    static Datapath kernel(OverlayConfig config) {
-        return new KernelDatapath(config.underlayDevice(), config.netns());
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.civitas.overlay.DatapathChoice.Kind;
 import io.civitas.overlay.DatapathChoice.Mode;
 import io.civitas.protocol.OverlayPlan;
+import io.civitas.protocol.Underlay;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

@@ -14,6 +14,11 @@ public record Underlay(String address, int port, int mtu, boolean behindNat, Str
         mtu = mtu == 0 ? 1500 : mtu;
     }
 
+    /** An underlay whose datapath is not said. */
+    public Underlay(String address, int port, int mtu, boolean behindNat, String publicAddress) {
+        this(address, port, mtu, behindNat, publicAddress, null);
+    }
+
     /** A node reachable at its own address on the standard VXLAN port. */
     public static Underlay direct(String address, int mtu) {
         return new Underlay(address, OverlayPlan.VXLAN_PORT, mtu, false, null, "kernel");

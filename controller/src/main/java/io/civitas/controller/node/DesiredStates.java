@@ -59,8 +59,11 @@ public class DesiredStates {
         return states.desired(id);
     }
 
-    /** The node's underlay changed: its own plans and those of every peer name it. */
-    void underlayChanged(String id) {
+    /**
+     * Something every peer's plan names changed for this node (its underlay, or it joined an overlay outside
+     * {@link OverlayPlanner#place}): recompute it and every peer.
+     */
+    public void refreshWithPeers(String id) {
         recompute(id);
         planner.peersOf(id).forEach(this::recompute);
     }

@@ -75,7 +75,7 @@ class NodeAgentEvents implements AgentEvents {
             // Where its VXLAN endpoint is: when that moved (or is new), its own and its peers' plans change.
             if (hello.underlay() != null && overlayParts.putUnderlay(nodeId, hello.underlay())) {
                 log.info("Node {} underlay: {}", nodeId, hello.underlay());
-                desiredStates.underlayChanged(nodeId);
+                desiredStates.refreshWithPeers(nodeId);
             }
             events.publishEvent(new NodeChanged(nodeId));
         }

@@ -130,7 +130,8 @@ class OverlayController {
             }
             throw ApiException.invalid("node", "'" + node + "' is not a node (deleted meanwhile)");
         }
-        desiredStates.refresh(node);
+        // Its address was taken here, not by the planner: the peers learn of it through this refresh.
+        desiredStates.refreshWithPeers(node);
         return ResponseEntity.status(wasMember ? HttpStatus.OK : HttpStatus.CREATED)
                 .body(new MembershipView(name, node, true, member.address()));
     }

@@ -25,7 +25,7 @@ import java.util.TreeSet;
  * Puts nodes in overlays: addresses from overlay-net's {@link AddressAllocator} (atomic in ZooKeeper), plans from
  * {@link OverlayPlans} over the members whose agents told their underlay. A member whose agent has not said hello
  * yet has no underlay: it is left out of its peers' plans until it has (then it is put in, by
- * {@code DesiredStates.underlayChanged}).
+ * {@code DesiredStates.refreshWithPeers}).
  */
 @Component
 class OverlayPlacement implements OverlayPlanner {

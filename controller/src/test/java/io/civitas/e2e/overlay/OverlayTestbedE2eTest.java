@@ -119,7 +119,7 @@ class OverlayTestbedE2eTest {
             for (String to : cityNet.keySet()) {
                 if (!from.equals(to)) {
                     String target = cityNet.get(to);
-                    await().as(from + " -> " + to).atMost(Duration.ofSeconds(20)).until(() -> bed.ping(from, target));
+                    await(from + " -> " + to).atMost(Duration.ofSeconds(20)).until(() -> bed.ping(from, target));
                 }
             }
         }

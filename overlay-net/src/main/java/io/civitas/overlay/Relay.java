@@ -2,12 +2,9 @@ package io.civitas.overlay;
 
 import io.civitas.protocol.OverlayPlan;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,17 +83,7 @@ public final class Relay implements AutoCloseable {
      */
     public static Relay start(String bindAddress, int port, String netns) {
         InetSocketAddress local = Forwarding.endpoint(bindAddress, port);
-        DatagramChannel channel = Netns.call(netns, () -> {
-            DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET);
-            try {
-                c.bind(local);
-            } catch (BindException e) {
-                c.close();
-                throw new DatapathException("relay cannot bind " + bindAddress + ":" + port
-                        + (netns == null ? "" : " in " + netns) + ": " + e.getMessage(), e);
-            }
-            return c;
-        });
+        DatagramChannel channel = UdpSockets.bind(local, netns, "relay", "");
         try {
             return new Relay(channel, (InetSocketAddress) channel.getLocalAddress());
         } catch (IOException e) {
@@ -157,22 +144,11 @@ public final class Relay implements AutoCloseable {
     }
 
     private void receiveLoop() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Vxlan.MAX_DATAGRAM);
-        while (channel.isOpen()) {
-            InetSocketAddress from;
-            buffer.clear();
-            try {
-                from = (InetSocketAddress) channel.receive(buffer);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                continue;
-            }
-            int length = buffer.position();
-            if (!forward(buffer, length, from)) {
+        UdpSockets.receive(channel, ByteBuffer.allocateDirect(Vxlan.MAX_DATAGRAM), (packet, length, from) -> {
+            if (!forward(packet, length, from)) {
                 dropped.increment();
             }
-        }
+        });
     }
 
     /** Handles one packet; false when it is dropped. */

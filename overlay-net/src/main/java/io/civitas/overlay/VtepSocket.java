@@ -3,11 +3,8 @@ package io.civitas.overlay;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,19 +34,9 @@ final class VtepSocket implements AutoCloseable {
 
     /** Binds {@code local} in {@code netns} (null: this namespace) and starts receiving on {@code pool}. */
     static VtepSocket open(InetSocketAddress local, String netns, DatapathCounters counters, ExecutorService pool) {
-        DatagramChannel channel = Netns.call(netns, () -> {
-            DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET);
-            try {
-                c.bind(local);
-            } catch (BindException e) {
-                c.close();
-                throw new DatapathException("cannot bind the VXLAN socket to " + local.getAddress().getHostAddress() + ":"
-                        + local.getPort() + (netns == null ? "" : " in " + netns) + ": " + e.getMessage()
-                        + " (a kernel vxlan device that is up listens on its port for every address: give userspace"
-                        + " overlays another port, or is the address not on this node?)", e);
-            }
-            return c;
-        });
+        DatagramChannel channel = UdpSockets.bind(local, netns, "the VXLAN socket",
+                " (a kernel vxlan device that is up listens on its port for every address: give userspace overlays"
+                + " another port; or the address is not on this node)");
         return new VtepSocket(local, channel, counters, pool);
     }
 
@@ -81,31 +68,18 @@ final class VtepSocket implements AutoCloseable {
 
     private void receiveLoop() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(Vxlan.MAX_DATAGRAM);
-        Pointer base = Native.getDirectBufferPointer(buffer);
-        Pointer frame = base.share(Vxlan.HEADER);
-        while (channel.isOpen()) {
-            InetSocketAddress from;
-            buffer.clear();
-            try {
-                from = (InetSocketAddress) channel.receive(buffer);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                continue; // e.g. ICMP port unreachable reported on the socket
-            }
-            int length = buffer.position();
-            int vni = Vxlan.vniOf(buffer, length);
+        Pointer frame = Native.getDirectBufferPointer(buffer).share(Vxlan.HEADER);
+        UdpSockets.receive(channel, buffer, (packet, length, from) -> {
+            int vni = Vxlan.vniOf(packet, length);
             OverlayPort port = vni < 0 ? null : overlays.get(vni);
-            if (port == null || !port.forwarding().accepts(from) || Keepalive.is(buffer, length)) {
+            if (port == null || !port.forwarding().accepts(from) || Keepalive.is(packet, length)) {
                 counters.dropped.increment();
-                continue;
-            }
-            if (port.tap().write(frame, length - Vxlan.HEADER)) {
+            } else if (port.tap().write(frame, length - Vxlan.HEADER)) {
                 counters.received.increment();
             } else {
                 counters.dropped.increment();
             }
-        }
+        });
     }
 
     @Override

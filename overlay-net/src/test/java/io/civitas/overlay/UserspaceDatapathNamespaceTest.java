@@ -1,9 +1,13 @@
 package io.civitas.overlay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.civitas.protocol.OverlayPlan;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -114,5 +118,49 @@ class UserspaceDatapathNamespaceTest {
                 net.in(nsA, "ip", "-o", "link", "show", "dev", tap).replaceAll("state \\S+", "").strip(),
                 net.in(nsA, "ip", "-o", "-4", "addr", "show", "dev", tap).replaceAll("valid_lft.*", ""),
                 net.in(nsA, "ip", "neigh", "show", "dev", tap, "nud", "permanent"));
+    }
+
+    @Test
+    void captureOnTheOverlayDeviceGivesAPcapFileBoundedByPacketsAndBytes() {
+        userspaceA = new UserspaceDatapath(nsA, Duration.ofSeconds(5));
+        userspaceA.apply(plan("a"));
+        new KernelDatapath("u0", nsB).apply(plan("b"));
+        CompletableFuture<Shell.Result> pinging = CompletableFuture.supplyAsync(
+                () -> new Shell(nsB).run("ping", "-c", "15", "-i", "0.2", "10.201.100.1"));
+
+        byte[] pcap = Capture.run(DeviceNames.tap(VNI), "icmp", 4, Duration.ofSeconds(5), 1_000_000, nsA);
+        ByteBuffer b = ByteBuffer.wrap(pcap).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(b.getInt(0)).as("libpcap magic, microseconds").isEqualTo(0xa1b2c3d4);
+        assertThat(b.getShort(4)).isEqualTo((short) 2);
+        assertThat(b.getInt(20)).as("link type Ethernet").isEqualTo(1);
+        assertThat(records(b)).isEqualTo(4);
+
+        // 98-byte ICMP frames: 24 + 2 * (16 + 98) = 252 bytes hold two, not three.
+        byte[] small = Capture.run(DeviceNames.tap(VNI), "icmp", 100, Duration.ofSeconds(5), 300, nsA);
+        assertThat(small.length).isLessThanOrEqualTo(300);
+        assertThat(records(ByteBuffer.wrap(small).order(ByteOrder.LITTLE_ENDIAN))).isEqualTo(2);
+        pinging.join();
+
+        byte[] quiet = Capture.run(DeviceNames.tap(VNI), "udp port 9", 10, Duration.ofMillis(300), 1_000_000, nsA);
+        assertThat(quiet).as("nothing matched: header only, after the time bound").hasSize(24);
+        assertThatThrownBy(() -> Capture.run(DeviceNames.tap(VNI), "icmp and and", 1, Duration.ofSeconds(1), 10_000, nsA))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("bpfFilter: cannot compile 'icmp and and'");
+        assertThatThrownBy(() -> Capture.run("no-such-dev", null, 1, Duration.ofSeconds(1), 10_000, nsA))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("device:");
+    }
+
+    /** Counts the records of a libpcap file, checking that their lengths add up to the file's. */
+    private static int records(ByteBuffer pcap) {
+        int at = 24;
+        int n = 0;
+        while (at < pcap.limit()) {
+            int captured = pcap.getInt(at + 8);
+            assertThat(captured).isPositive().isLessThanOrEqualTo(pcap.getInt(at + 12));
+            at += 16 + captured;
+            n++;
+        }
+        assertThat(at).isEqualTo(pcap.limit());
+        return n;
     }
 }

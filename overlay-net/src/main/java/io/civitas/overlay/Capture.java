@@ -134,4 +134,20 @@ public final class Capture {
             throw new DatapathException("capture interrupted", e);
         }
     }
+
+    /** How many packets a pcap file made by {@link #run} holds (walks its record headers). */
+    public static int packets(byte[] pcap) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pcap).order(java.nio.ByteOrder.nativeOrder());
+        if (pcap.length < GLOBAL_HEADER) {
+            return 0;
+        }
+        if (b.getInt(0) != MAGIC) {
+            b.order(b.order() == java.nio.ByteOrder.BIG_ENDIAN ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
+        }
+        int count = 0;
+        for (int at = GLOBAL_HEADER; at + RECORD_HEADER <= pcap.length; count++) {
+            at += RECORD_HEADER + b.getInt(at + 8);
+        }
+        return count;
+    }
 }

@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <li>the sender is the member of the packet's VNI whose MAC is the inner source MAC; a packet whose VNI or source
  *     MAC is unknown, or whose source address is not that member's (VTEP address for a direct member, public
  *     address for a NAT'ed one), is dropped;
+ * <li>except a frame from a MAC that lives behind a member (a VM on a VM host's overlay bridge): its sender is the
+ *     member at the packet's source (a direct member's VTEP, a NAT'ed member's learned endpoint), and the relay
+ *     learns that the MAC is behind it, as a bridge learns a port (at most {@value #MAX_LEARNED_MACS} such MACs);
  * <li>a unicast frame to a member's MAC goes to that member: a direct one at its VTEP, a NAT'ed one at its learned
  *     endpoint (dropped while none is learned); between two direct members it is dropped (they reach each other
  *     themselves: the relay is no open reflector);
@@ -50,7 +53,10 @@ public final class Relay implements AutoCloseable {
     public record Counters(long forwarded, long dropped, long learned, long keepalives) {}
 
     /** One VNI's members, resolved for the forwarding path. */
-    private record Group(Map<Long, Peer> byMac, List<Peer> all) {}
+    private record Group(Map<Long, Peer> byMac, List<Peer> all, Map<String, Peer> byNode) {}
+
+    /** Bounds the MACs learned behind members, so a flood of made-up source MACs cannot grow the table forever. */
+    static final int MAX_LEARNED_MACS = 65_536;
 
     private record Peer(RelayMember member, InetAddress address, InetSocketAddress vtep) {}
 
@@ -59,6 +65,8 @@ public final class Relay implements AutoCloseable {
     private final Thread receiver;
     private volatile Map<Integer, Group> groups = Map.of();
     private final Map<String, InetSocketAddress> learned = new ConcurrentHashMap<>();
+    /** "vni/mac" of a MAC seen behind a member, to that member's node id. */
+    private final Map<String, String> behindMembers = new ConcurrentHashMap<>();
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder learnedCount = new LongAdder();
@@ -105,17 +113,19 @@ public final class Relay implements AutoCloseable {
         Map<String, String> natAddress = new HashMap<>();
         membersByVni.forEach((vni, members) -> {
             Map<Long, Peer> byMac = new HashMap<>();
+            Map<String, Peer> byNode = new HashMap<>();
             List<Peer> all = new ArrayList<>();
             for (RelayMember m : members) {
                 InetSocketAddress at = Forwarding.endpoint(m.address(), m.port());
                 Peer p = new Peer(m, at.getAddress(), m.behindNat() ? null : at);
                 byMac.put(Vxlan.parseMac(m.mac()), p);
+                byNode.put(m.nodeId(), p);
                 all.add(p);
                 if (m.behindNat()) {
                     natAddress.put(m.nodeId(), m.address());
                 }
             }
-            next.put(vni, new Group(Map.copyOf(byMac), List.copyOf(all)));
+            next.put(vni, new Group(Map.copyOf(byMac), List.copyOf(all), Map.copyOf(byNode)));
         });
         groups = Map.copyOf(next);
         learned.entrySet().removeIf(e -> !e.getValue().getAddress().getHostAddress().equals(natAddress.get(e.getKey())));
@@ -158,11 +168,20 @@ public final class Relay implements AutoCloseable {
         if (group == null) {
             return false;
         }
-        Peer sender = group.byMac().get(Vxlan.macAt(packet, Vxlan.HEADER + 6));
-        if (sender == null || !sender.address().equals(from.getAddress())) {
-            return false; // unknown member, or a source address that is not the member's: spoofed
+        long source = Vxlan.macAt(packet, Vxlan.HEADER + 6);
+        Peer sender = group.byMac().get(source);
+        if (sender != null && !sender.address().equals(from.getAddress())) {
+            return false; // a member's MAC from a source address that is not the member's: spoofed
         }
-        if (sender.member().behindNat()) {
+        if (sender == null) {
+            sender = memberAt(group, from);
+            if (sender == null || Vxlan.isGroup(source)) {
+                return false; // from no member at all
+            }
+            if (behindMembers.size() < MAX_LEARNED_MACS || behindMembers.containsKey(vni + "/" + source)) {
+                behindMembers.put(vni + "/" + source, sender.member().nodeId());
+            }
+        } else if (sender.member().behindNat()) {
             InetSocketAddress before = learned.put(sender.member().nodeId(), from);
             if (!from.equals(before)) {
                 learnedCount.increment();
@@ -174,6 +193,10 @@ public final class Relay implements AutoCloseable {
         }
         long destination = Vxlan.macAt(packet, Vxlan.HEADER);
         Peer target = Vxlan.isGroup(destination) ? null : group.byMac().get(destination);
+        if (target == null && !Vxlan.isGroup(destination)) {
+            String host = behindMembers.get(vni + "/" + destination);
+            target = host == null ? null : group.byNode().get(host);
+        }
         if (target != null) {
             if (target == sender || !(sender.member().behindNat() || target.member().behindNat())) {
                 return false;
@@ -187,6 +210,17 @@ public final class Relay implements AutoCloseable {
             }
         }
         return any;
+    }
+
+    /** The member a packet came from by its outer source: a direct member's VTEP or a NAT'ed one's learned endpoint. */
+    private Peer memberAt(Group group, InetSocketAddress from) {
+        for (Peer p : group.all()) {
+            if (p.vtep() != null ? p.address().equals(from.getAddress())
+                    : from.equals(learned.get(p.member().nodeId()))) {
+                return p;
+            }
+        }
+        return null;
     }
 
     private boolean sendTo(ByteBuffer packet, int length, Peer target) {

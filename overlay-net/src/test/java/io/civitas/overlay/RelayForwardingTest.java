@@ -75,6 +75,25 @@ class RelayForwardingTest {
     }
 
     @Test
+    void aMacBehindADirectMemberIsLearnedAndReachedThere() throws Exception {
+        String vm = "02:00:00:00:00:f1";
+        keepalive(n1, N1);
+        await().atMost(Duration.ofSeconds(3)).until(() -> relay.learned("n1").isPresent());
+        send(d1, frame("ff:ff:ff:ff:ff:ff", vm));       // a VM on d1's bridge broadcasts (ARP): NAT'ed members get it
+        assertThat(received(n1)).isTrue();
+        send(n1, frame(vm, N1));                        // the NAT'ed member answers the VM: to d1, where it lives
+        assertThat(received(d1)).isTrue();
+        assertThat(received(d2)).isFalse();
+
+        long dropped = relay.counters().dropped();
+        DatagramChannel stranger = open("127.0.0.99");
+        send(stranger, frame(N1, vm));                  // from no member's address: dropped, nothing learned
+        await().atMost(Duration.ofSeconds(3)).until(() -> relay.counters().dropped() == dropped + 1);
+        assertThat(received(n1)).isFalse();
+        stranger.close();
+    }
+
+    @Test
     void anUpdateForgetsMembersThatLeft() throws Exception {
         keepalive(n1, N1);
         await().atMost(Duration.ofSeconds(3)).until(() -> relay.learned("n1").isPresent());

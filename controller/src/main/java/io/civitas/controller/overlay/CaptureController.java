@@ -104,8 +104,9 @@ class CaptureController {
                     ? error.arguments().get(0).asText() : error.uri();
             if (WampUris.ERROR_INVALID_ARGUMENT.equals(error.uri())) {
                 int colon = message.indexOf(": ");
-                return colon > 0 && !message.substring(0, colon).contains(" ")
-                        ? ApiException.invalid(message.substring(0, colon), message.substring(colon + 2))
+                String field = colon > 0 ? message.substring(0, colon).replace("bpfFilter", "filter") : "";
+                return colon > 0 && !field.contains(" ")
+                        ? ApiException.invalid(field, message.substring(colon + 2))
                         : ApiException.invalid("capture", message);
             }
             return ApiException.unavailable("the agent of node " + id + " could not capture: " + message);

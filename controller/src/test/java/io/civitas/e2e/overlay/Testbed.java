@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   host: bridge cvb-XXXX 10.231.S.1/24 (controller, relay)
- *     ├─ board-1 10.231.S.11   ├─ board-2 10.231.S.12   ├─ vmhost-1 10.231.S.13 ── vm (veth into the overlay bridge)
+ *     ├─ board-1 10.231.S.11   ├─ board-2 10.231.S.12   ├─ vmhost-1 10.231.S.13 ── vm, vm2 (veths into overlay bridges)
  *     └─ nat 10.231.S.50 ── MASQUERADE ── board-3 10.232.S.2 (default route via nat 10.232.S.1)
  * </pre>
  */
@@ -70,6 +70,11 @@ final class Testbed implements AutoCloseable {
         run("ip", "-n", ns("vmhost-1"), "link", "add", "vm0", "type", "veth", "peer", "name", "eth0", "netns", ns("vm"));
         run("ip", "-n", ns("vmhost-1"), "link", "set", "vm0", "up");
         run("ip", "-n", ns("vm"), "link", "set", "eth0", "up");
+        // A second VM on the same host, for the second overlay.
+        addNamespace("vm2");
+        run("ip", "-n", ns("vmhost-1"), "link", "add", "vm1", "type", "veth", "peer", "name", "eth0", "netns", ns("vm2"));
+        run("ip", "-n", ns("vmhost-1"), "link", "set", "vm1", "up");
+        run("ip", "-n", ns("vm2"), "link", "set", "eth0", "up");
         return this;
     }
 

@@ -15,6 +15,8 @@ import java.util.concurrent.Future;
  */
 final class OverlayPort {
 
+    private static final System.Logger LOG = System.getLogger(OverlayPort.class.getName());
+
     private final int vni;
     private final TapDevice tap;
     private final DatapathCounters counters;
@@ -64,6 +66,14 @@ final class OverlayPort {
     }
 
     private void readLoop() {
+        try {
+            forwardFromTap();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "forwarding from " + tap.name() + " stopped: " + e.getMessage(), e);
+        }
+    }
+
+    private void forwardFromTap() {
         Memory memory = new Memory(Vxlan.MAX_DATAGRAM);
         // JNA hands out native (little-endian) order; the wire is big-endian.
         ByteBuffer packet = memory.getByteBuffer(0, Vxlan.MAX_DATAGRAM).order(ByteOrder.BIG_ENDIAN);

@@ -57,6 +57,11 @@ final class OverlayPort {
         reader = pool.submit(this::readLoop);
     }
 
+    /** False once the reader stopped: the TAP was closed, or deleted by someone else (then apply makes it again). */
+    boolean alive() {
+        return reader != null && !reader.isDone();
+    }
+
     /** Sends one keepalive to the relay, if this overlay has one. */
     void keepalive() {
         InetSocketAddress relay = forwarding.relay();

@@ -2,6 +2,7 @@ package io.civitas.overlay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.civitas.protocol.OverlayPlan;
 import java.nio.ByteBuffer;
@@ -112,6 +113,12 @@ class UserspaceDatapathNamespaceTest {
         String neighbours = net.in(nsA, "ip", "neigh", "show", "dev", DeviceNames.tap(VNI), "nud", "permanent");
         assertThat(neighbours).contains("10.201.100.3").doesNotContain("10.201.100.2");
         assertThat(tapState().lines().findFirst()).isEqualTo(before.lines().findFirst());
+
+        // Someone deletes the TAP: it drops out of installed(), and the next apply makes it again.
+        net.in(nsA, "ip", "link", "del", "dev", DeviceNames.tap(VNI));
+        await().atMost(Duration.ofSeconds(2)).until(() -> userspaceA.installed().isEmpty());
+        userspaceA.apply(plan("a"));
+        net.ping(nsA, "10.201.100.2", 1);
 
         userspaceA.remove(VNI);
         assertThat(userspaceA.installed()).isEmpty();

@@ -15,6 +15,8 @@ import java.util.concurrent.Future;
  */
 final class OverlayPort {
 
+    private static final System.Logger LOG = System.getLogger(OverlayPort.class.getName());
+
     private final int vni;
     private final TapDevice tap;
     private final DatapathCounters counters;
@@ -55,6 +57,11 @@ final class OverlayPort {
         reader = pool.submit(this::readLoop);
     }
 
+    /** False once the reader stopped: the TAP was closed, or deleted by someone else (then apply makes it again). */
+    boolean alive() {
+        return reader != null && !reader.isDone();
+    }
+
     /** Sends one keepalive to the relay, if this overlay has one. */
     void keepalive() {
         InetSocketAddress relay = forwarding.relay();
@@ -64,6 +71,14 @@ final class OverlayPort {
     }
 
     private void readLoop() {
+        try {
+            forwardFromTap();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "forwarding from " + tap.name() + " stopped: " + e.getMessage(), e);
+        }
+    }
+
+    private void forwardFromTap() {
         Memory memory = new Memory(Vxlan.MAX_DATAGRAM);
         // JNA hands out native (little-endian) order; the wire is big-endian.
         ByteBuffer packet = memory.getByteBuffer(0, Vxlan.MAX_DATAGRAM).order(ByteOrder.BIG_ENDIAN);

@@ -99,7 +99,10 @@ public final class Relay implements AutoCloseable {
         }
     }
 
-    /** Where members send to: the relay's address and port, as the plans name it. */
+    /**
+     * Where members send to: the bound address and port, as the plans name it. Bound to the wildcard address
+     * (0.0.0.0) this is not an address members can use: then give the plans the controller's own address.
+     */
     public OverlayPlan.Endpoint endpoint() {
         return new OverlayPlan.Endpoint(endpoint.getAddress().getHostAddress(), endpoint.getPort());
     }

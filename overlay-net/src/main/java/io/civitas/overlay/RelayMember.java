@@ -1,6 +1,10 @@
 package io.civitas.overlay;
 
 import io.civitas.protocol.OverlayPlan;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A member of one overlay as the {@link Relay} sees it: its node, the MAC of its overlay interface, and where it
@@ -22,6 +26,28 @@ public record RelayMember(String nodeId, String mac, String address, int port, b
     /** A member reachable at its VTEP (its kernel or userspace datapath listens there). */
     public static RelayMember direct(String nodeId, String mac, String vtep, int port) {
         return new RelayMember(nodeId, mac, vtep, port, false);
+    }
+
+    /**
+     * The relay's view of one overlay, from the same inputs as {@link OverlayPlans#forNode}: every member, direct
+     * ones at their underlay VTEP, NAT'ed ones by their public address.
+     *
+     * @throws OverlayException (INVALID) when a member has no underlay, or is behind NAT without a public address
+     */
+    public static List<RelayMember> forOverlay(Collection<Member> members, Map<String, Underlay> underlay) {
+        List<RelayMember> result = new ArrayList<>();
+        for (Member m : members) {
+            Underlay u = underlay.get(m.nodeId());
+            if (u == null) {
+                throw OverlayException.invalid("underlay", "member " + m.nodeId() + " has no underlay address");
+            }
+            if (u.behindNat() && u.publicAddress() == null) {
+                throw OverlayException.invalid("publicAddress", "member " + m.nodeId() + " is behind NAT and has none");
+            }
+            result.add(u.behindNat() ? behindNat(m.nodeId(), m.mac(), u.publicAddress())
+                    : direct(m.nodeId(), m.mac(), u.address(), u.port()));
+        }
+        return result;
     }
 
     /** A member behind NAT whose packets reach the controller from {@code publicAddress}. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -16,6 +17,8 @@ final class UdpSockets {
         void handle(ByteBuffer packet, int length, InetSocketAddress from);
     }
 
+    static final int BUFFER_BYTES = 4 << 20;
+
     private UdpSockets() {}
 
     /**
@@ -27,6 +30,10 @@ final class UdpSockets {
     static DatagramChannel bind(InetSocketAddress local, String netns, String what, String hint) {
         return Netns.call(netns, () -> {
             DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET);
+            // One thread drains the socket; a larger buffer absorbs bursts instead of dropping them (the kernel
+            // caps it at net.core.rmem_max / wmem_max: 208 KiB by default, 4 MiB on these machines).
+            c.setOption(StandardSocketOptions.SO_RCVBUF, BUFFER_BYTES);
+            c.setOption(StandardSocketOptions.SO_SNDBUF, BUFFER_BYTES);
             try {
                 c.bind(local);
             } catch (BindException e) {

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * place; MAC, MTU, address and neighbours are written only where they differ. {@link #remove} closes the TAP (the
  * kernel deletes the device) and the socket when no overlay uses it any more. The devices live as long as this
  * object (this process): after a restart the agent applies its plans again and they are made anew.
- * {@link #installed} lists the overlays this object holds. Apply and remove are serialised; forwarding runs on
+ * {@link #installed} lists the overlays this object holds whose TAP is still there; one deleted by someone else
+ * drops out of it, and the next apply makes it again. Apply and remove are serialised; forwarding runs on
  * daemon threads (one reader per TAP, one receiver per socket). Needs root (CAP_NET_ADMIN; CAP_SYS_ADMIN with a
  * namespace).
  *
@@ -85,6 +86,10 @@ public final class UserspaceDatapath implements Datapath, AutoCloseable {
         long mac = Vxlan.parseMac(plan.mac());
         InetSocketAddress local = Forwarding.endpoint(plan.localVtep(), plan.localPort());
         OverlayPort port = ports.get(plan.vni());
+        if (port != null && !port.alive()) {
+            remove(plan.vni()); // its TAP was deleted behind our back: make it again
+            port = null;
+        }
         boolean created = port == null;
         try {
             if (created) {
@@ -150,7 +155,13 @@ public final class UserspaceDatapath implements Datapath, AutoCloseable {
 
     @Override
     public synchronized Set<Integer> installed() {
-        return new TreeSet<>(ports.keySet());
+        Set<Integer> vnis = new TreeSet<>();
+        ports.forEach((vni, port) -> {
+            if (port.alive()) {
+                vnis.add(vni);
+            }
+        });
+        return vnis;
     }
 
     /** The forwarding counters of all overlays of this datapath. */

@@ -144,4 +144,15 @@ class RelayForwardingTest {
             return false;
         }
     }
+
+    @Test
+    void membersComeFromTheSameInputsAsThePlans() {
+        List<RelayMember> members = RelayMember.forOverlay(
+                List.of(new Member("vm", "10.9.0.1", D1), new Member("board", "10.9.0.2", N1)),
+                Map.of("vm", Underlay.direct("192.0.2.1", 1500),
+                        "board", new Underlay("192.168.1.20", 4789, 1500, true, "198.51.100.7")));
+        assertThat(members).containsExactly(
+                RelayMember.direct("vm", D1, "192.0.2.1", 4789),
+                RelayMember.behindNat("board", N1, "198.51.100.7"));
+    }
 }

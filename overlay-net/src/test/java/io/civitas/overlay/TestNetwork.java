@@ -73,6 +73,44 @@ final class TestNetwork implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends 2 MB over TCP with iperf3 from {@code client} to a server in {@code server} listening on {@code address};
+     * fails with iperf3's output if the transfer does not complete in 15 s.
+     */
+    void tcpTransfer(String server, String client, String address) {
+        Process daemon;
+        try {
+            daemon = new ProcessBuilder("ip", "netns", "exec", server, "iperf3", "-s", "-1", "-B", address)
+                    .redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot start iperf3 in " + server, e);
+        }
+        try {
+            Shell.Result r = null;
+            for (int attempt = 0; attempt < 20; attempt++) { // until the server listens
+                r = new Shell(client).run("timeout", "15", "iperf3", "-c", address, "-n", "2M", "--connect-timeout", "3000");
+                if (r.exit() == 0 || !r.stdout().concat(r.stderr()).contains("Connection refused")) {
+                    break;
+                }
+                sleep(100);
+            }
+            if (r.exit() != 0) {
+                fail("TCP transfer from " + client + " to " + address + " failed: " + r.stdout() + r.stderr());
+            }
+        } finally {
+            daemon.destroy();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     @Override
     public void close() {
         for (String ns : namespaces) {

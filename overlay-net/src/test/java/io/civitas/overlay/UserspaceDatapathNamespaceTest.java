@@ -2,6 +2,7 @@ package io.civitas.overlay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.civitas.protocol.OverlayPlan;
 import java.nio.ByteBuffer;
@@ -35,7 +36,7 @@ class UserspaceDatapathNamespaceTest {
 
     @BeforeEach
     void underlay() {
-        net = TestNetwork.create("UserspaceDatapathNamespaceTest", "ethtool");
+        net = TestNetwork.create("UserspaceDatapathNamespaceTest", "ethtool", "iperf3");
         nsA = net.namespace("a");
         nsB = net.namespace("b");
         net.veth(nsA, "u0", "10.201.0.1/24", nsB, "u0", "10.201.0.2/24");
@@ -52,6 +53,16 @@ class UserspaceDatapathNamespaceTest {
         net.close();
     }
 
+    /**
+     * A kernel vxlan device leaves the inner TCP/UDP checksum to the NIC (CHECKSUM_PARTIAL, offloaded through the
+     * encapsulation). A veth never fills it in, so the userspace datapath receives frames whose inner checksum is
+     * unfinished, the TAP's stack drops them, and TCP cannot connect (ICMP, checksummed in software, still
+     * pings). Real NICs compute it; with veths the kernel node's side must: TX checksum offload off.
+     */
+    private void kernelNodeComputesChecksums(String ns) {
+        net.in(ns, "ethtool", "-K", "u0", "tx", "off");
+    }
+
     private OverlayPlan plan(String node) {
         return OverlayPlans.forNode(overlay, node, members, underlay, 1500);
     }
@@ -65,6 +76,10 @@ class UserspaceDatapathNamespaceTest {
         net.ping(nsA, "10.201.100.2", 3);
         net.ping(nsB, "10.201.100.1", 3);
         assertThat(userspaceA.counters().received()).isGreaterThanOrEqualTo(6);
+        // TCP both ways. The kernel node's veth must compute checksums itself (see kernelNodeComputesChecksums).
+        kernelNodeComputesChecksums(nsB);
+        net.tcpTransfer(nsA, nsB, "10.201.100.1");
+        net.tcpTransfer(nsB, nsA, "10.201.100.2");
         assertThat(userspaceA.installed()).containsExactly(VNI);
         assertThat(net.in(nsA, "ip", "-o", "link", "show", "dev", DeviceNames.tap(VNI)))
                 .contains("mtu 1450").contains(plan("a").mac());
@@ -98,6 +113,12 @@ class UserspaceDatapathNamespaceTest {
         String neighbours = net.in(nsA, "ip", "neigh", "show", "dev", DeviceNames.tap(VNI), "nud", "permanent");
         assertThat(neighbours).contains("10.201.100.3").doesNotContain("10.201.100.2");
         assertThat(tapState().lines().findFirst()).isEqualTo(before.lines().findFirst());
+
+        // Someone deletes the TAP: it drops out of installed(), and the next apply makes it again.
+        net.in(nsA, "ip", "link", "del", "dev", DeviceNames.tap(VNI));
+        await().atMost(Duration.ofSeconds(2)).until(() -> userspaceA.installed().isEmpty());
+        userspaceA.apply(plan("a"));
+        net.ping(nsA, "10.201.100.2", 1);
 
         userspaceA.remove(VNI);
         assertThat(userspaceA.installed()).isEmpty();

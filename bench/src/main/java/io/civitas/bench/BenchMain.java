@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bench/run SCENARIO [--calls N] [--warmup N] [--rounds N] [--payload BYTES]}.
+ * {@code bench/run SCENARIO [--calls N] [--warmup N] [--rounds N] [--payload BYTES] [--seconds N] [--members N]}.
  *
  * <p>Progress and every log line go to stderr; stdout carries only the figures, one JSON object a line,
  * at the end of the run (DESIGN.md, Conventions).
@@ -20,6 +20,7 @@ public final class BenchMain {
         SCENARIOS.put(WsEchoScenario.NAME, new WsEchoScenario());
         SCENARIOS.put(PolicyScenario.NAME, new PolicyScenario());
         SCENARIOS.put(UiScenario.NAME, new UiScenario());
+        SCENARIOS.put(OverlayScenario.NAME, new OverlayScenario());
     }
 
     private BenchMain() {}
@@ -61,6 +62,9 @@ public final class BenchMain {
             }
             out.flush();
             return 0;
+        } catch (Scenario.Unmet e) {
+            err.println("bench: scenario " + args[0] + " cannot run here: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("bench: scenario " + args[0] + " failed: " + e);
             e.printStackTrace(err);
@@ -71,6 +75,7 @@ public final class BenchMain {
     static Scenario.Options parse(String[] args) {
         Scenario.Options d = Scenario.Options.DEFAULTS;
         int warmup = d.warmup(), calls = d.calls(), rounds = d.rounds(), payload = d.payloadBytes();
+        int seconds = d.seconds(), members = d.members();
         for (int i = 1; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -82,13 +87,18 @@ public final class BenchMain {
                 case "--calls" -> calls = value;
                 case "--rounds" -> rounds = value;
                 case "--payload" -> payload = value;
+                case "--seconds" -> seconds = value;
+                case "--members" -> members = value;
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
         if (rounds > calls) {
             throw new IllegalArgumentException("--rounds (" + rounds + ") must not exceed --calls (" + calls + ")");
         }
-        return new Scenario.Options(warmup, calls, rounds, payload);
+        if (members < 2) {
+            throw new IllegalArgumentException("--members must be at least 2 (one joins, the others ping it), got " + members);
+        }
+        return new Scenario.Options(warmup, calls, rounds, payload, seconds, members);
     }
 
     private static int positive(String flag, String text) {
@@ -104,10 +114,12 @@ public final class BenchMain {
     }
 
     static String usage() {
-        StringBuilder s = new StringBuilder("usage: bench/run SCENARIO [--calls N] [--warmup N] [--rounds N] [--payload BYTES]\n");
+        StringBuilder s = new StringBuilder("usage: bench/run SCENARIO [--calls N] [--warmup N] [--rounds N] [--payload BYTES]"
+                + " [--seconds N] [--members N]\n");
         Scenario.Options d = Scenario.Options.DEFAULTS;
-        s.append(String.format("  defaults: --calls %d --warmup %d --rounds %d --payload %d%n",
-                d.calls(), d.warmup(), d.rounds(), d.payloadBytes()));
+        s.append(String.format("  defaults: --calls %d --warmup %d --rounds %d --payload %d --seconds %d --members %d%n",
+                d.calls(), d.warmup(), d.rounds(), d.payloadBytes(), d.seconds(), d.members()));
+        s.append("  (--seconds and --members are the overlay scenario's: iperf3 seconds per run, nodes in the city)\n");
         s.append("scenarios:\n");
         SCENARIOS.forEach((name, sc) -> s.append(String.format("  %-8s %s%n", name, sc.description())));
         return s.toString();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.civitas.agent.AgentConfig;
 import io.civitas.agent.NodeAgent;
+import io.civitas.agent.OverlayConfig;
 import io.civitas.controller.ControllerApplication;
 import io.civitas.controller.agent.AgentChannel;
 import org.springframework.boot.Banner;
@@ -21,7 +22,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -40,6 +43,7 @@ final class InProcessCity implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final List<NodeAgent> agents = new ArrayList<>();
+    private final Map<String, NodeAgent> agentsByNode = new HashMap<>();
     private final Consumer<String> progress;
 
     InProcessCity(Consumer<String> progress) throws Exception {
@@ -78,6 +82,11 @@ final class InProcessCity implements AutoCloseable {
 
     /** Creates a BOARD node through the REST API, starts its agent, and returns once the node is ready. */
     String startBoard(String name) throws Exception {
+        return startBoard(name, null);
+    }
+
+    /** The same, with the agent's overlays run as {@code overlays} says (null: the agent's default). */
+    String startBoard(String name, OverlayConfig overlays) throws Exception {
         String body = json.writeValueAsString(json.createObjectNode()
                 .put("name", name)
                 .put("kind", "BOARD")
@@ -102,8 +111,10 @@ final class InProcessCity implements AutoCloseable {
         }
 
         Path stateDir = Files.createDirectories(dataDir.resolve("agents").resolve(name));
-        NodeAgent agent = new NodeAgent(AgentConfig.of(List.of(URI.create(baseUrl)), enrollmentToken, stateDir));
+        AgentConfig config = AgentConfig.of(List.of(URI.create(baseUrl)), enrollmentToken, stateDir);
+        NodeAgent agent = new NodeAgent(overlays == null ? config : config.withOverlays(overlays));
         agents.add(agent);
+        agentsByNode.put(nodeId, agent);
         agent.start();
 
         AgentChannel channel = agentChannel();
@@ -122,6 +133,35 @@ final class InProcessCity implements AutoCloseable {
         return nodeId;
     }
 
+    /** The in-process agent of a node started here. */
+    NodeAgent agent(String nodeId) {
+        NodeAgent agent = agentsByNode.get(nodeId);
+        if (agent == null) {
+            throw new IllegalArgumentException("no agent started here for node " + nodeId);
+        }
+        return agent;
+    }
+
+    /**
+     * One REST call with the admin token; {@code jsonBody} null sends none. Returns the parsed answer (a missing
+     * node for an empty one) and fails, naming the call and the answer, unless the status is 2xx.
+     */
+    JsonNode api(String method, String path, String jsonBody) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Authorization", "Bearer " + adminToken)
+                .timeout(Duration.ofSeconds(10))
+                .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(jsonBody));
+        if (jsonBody != null) {
+            request.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + path + " answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return answer.body().isBlank() ? json.missingNode() : json.readTree(answer.body());
+    }
+
     @Override
     public void close() {
         for (NodeAgent agent : agents) {
@@ -132,6 +172,7 @@ final class InProcessCity implements AutoCloseable {
             }
         }
         agents.clear();
+        agentsByNode.clear();
         if (controller != null) {
             controller.close();
         }

@@ -1,0 +1,113 @@
+package io.civitas.controller.southbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.civitas.overlay.openflow.FlowCookies;
+import io.civitas.overlay.openflow.FlowProgram;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.projectfloodlight.openflow.protocol.OFEchoReply;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowAdd;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.EthType;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
+
+/** The southbound against a real Open vSwitch bridge (userspace datapath): handshake, echo, role, flows. */
+class OpenFlowOvsTest {
+
+    private static final OFFactory OF = OFChannelHandler.FACTORY;
+    private final long dpid = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    private TestingServer zk;
+    private CuratorFramework curator;
+    private Southbound southbound;
+    private Ovs ovs;
+
+    @BeforeEach
+    void start() throws Exception {
+        ovs = new Ovs();
+        zk = new TestingServer(true);
+        curator = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).namespace("civitas")
+                .retryPolicy(new RetryOneTime(100)).build();
+        curator.start();
+        southbound = newSouthbound("c1");
+    }
+
+    private Southbound newSouthbound(String id) {
+        OpenFlowProperties p = new OpenFlowProperties(true, 0, "127.0.0.1", Duration.ofSeconds(1),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), new OpenFlowProperties.Tls(null, null));
+        return new Southbound(p, curator, id).start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (ovs != null) {
+            ovs.close();
+        }
+        if (southbound != null) {
+            southbound.close();
+        }
+        if (curator != null) {
+            curator.close();
+        }
+        if (zk != null) {
+            zk.close();
+        }
+    }
+
+    static OFFlowAdd flow(int inPort, int outPort, int priority) {
+        return FlowCookies.stamp(OF.buildFlowAdd().setTableId(TableId.of(0)).setPriority(priority)
+                .setMatch(OF.buildMatch().setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT,
+                        OFPort.of(inPort)).setExact(org.projectfloodlight.openflow.protocol.match.MatchField.ETH_TYPE,
+                        EthType.IPv4).build())
+                .setInstructions(List.of(OF.instructions().applyActions(List.of(
+                        OF.actions().setField(OF.oxms().tunnelId(U64.of(5001))),
+                        OF.actions().output(OFPort.of(outPort), 0xffff)))))
+                .build());
+    }
+
+    private OpenFlowSwitch awaitMaster(Southbound sb) {
+        DatapathId id = DatapathId.of(dpid);
+        await().atMost(Duration.ofSeconds(20)).until(() -> sb.switches().get(id)
+                .map(s -> s.role() == Role.MASTER).orElse(false));
+        return sb.switches().get(id).orElseThrow();
+    }
+
+    @Test
+    void handshakeEchoRoleAndFlowModVisibleInDumpFlows() throws Exception {
+        String br = ovs.bridge(dpid, southbound.port());
+        OpenFlowSwitch sw = awaitMaster(southbound);
+
+        assertThat(sw.description().getMfrDesc()).contains("Nicira");
+        assertThat(sw.ports()).as("the bridge's LOCAL port came in PORT_DESC")
+                .anyMatch(p -> p.getPortNo().equals(OFPort.LOCAL));
+        assertThat(sw.generationId()).isEqualTo(1);
+        List<OFMessage> echo = sw.request(OF.buildEchoRequest().setData(new byte[] {1, 2, 3}).build())
+                .get(5, TimeUnit.SECONDS);
+        assertThat(echo.get(0)).isInstanceOf(OFEchoReply.class);
+        assertThat(((OFEchoReply) echo.get(0)).getData()).containsExactly(1, 2, 3);
+
+        southbound.desiredFlows().put(sw.dpid(), new FlowProgram(List.of(flow(1, 2, 100)), List.of()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ovs.flows(br).size() == 1);
+        assertThat(ovs.flows(br).get(0)).contains("priority=100,ip,in_port=1")
+                .contains("set_field:0x1389->tun_id,output:2");
+
+        // Idle for more than three echo intervals (1 s here): echoes keep the connection up.
+        Thread.sleep(4_000);
+        assertThat(southbound.switches().get(sw.dpid())).containsSame(sw);
+        assertThat(sw.isConnected()).isTrue();
+    }
+}

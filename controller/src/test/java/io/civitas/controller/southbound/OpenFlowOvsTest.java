@@ -47,7 +47,11 @@ class OpenFlowOvsTest {
     }
 
     private Southbound newSouthbound(String id) {
-        OpenFlowProperties p = new OpenFlowProperties(true, 0, "127.0.0.1", Duration.ofSeconds(1),
+        return newSouthbound(id, 0);
+    }
+
+    private Southbound newSouthbound(String id, int port) {
+        OpenFlowProperties p = new OpenFlowProperties(true, port, "127.0.0.1", Duration.ofSeconds(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(30), new OpenFlowProperties.Tls(null, null));
         return new Southbound(p, curator, id).start();
     }
@@ -109,5 +113,42 @@ class OpenFlowOvsTest {
         Thread.sleep(4_000);
         assertThat(southbound.switches().get(sw.dpid())).containsSame(sw);
         assertThat(sw.isConnected()).isTrue();
+    }
+
+    @Test
+    void restartedControllerConvergesFlowsWithoutDuplicatesOrStaleOnes() throws Exception {
+        String br = ovs.bridge(dpid, southbound.port());
+        OpenFlowSwitch sw = awaitMaster(southbound);
+        OFFlowAdd keep = flow(1, 2, 100);
+        OFFlowAdd dropped = flow(2, 1, 100);
+        southbound.desiredFlows().put(sw.dpid(), new FlowProgram(List.of(keep, dropped), List.of()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ovs.flows(br).size() == 2);
+
+        // The controller dies; meanwhile someone adds a flow by hand. The switch keeps its flows (fail_mode=secure).
+        int port = southbound.port();
+        southbound.close();
+        ovs.check("ovs-ofctl", "-O", "OpenFlow13", "add-flow", br, "priority=7,in_port=3,actions=drop");
+        assertThat(ovs.flows(br)).hasSize(3);
+
+        // It comes back on the same port with a changed program: keep stays, dropped goes, added comes.
+        OFFlowAdd added = flow(3, 4, 200);
+        southbound = newSouthbound("c1", port);
+        southbound.desiredFlows().put(DatapathId.of(dpid), new FlowProgram(List.of(keep, added), List.of()));
+        OpenFlowSwitch again = awaitMaster(southbound);
+        await().atMost(Duration.ofSeconds(20)).until(() -> southbound.reconciler().lastReport(again.dpid())
+                .map(r -> r.error() == null && r.flowsUnchanged() + r.flowsAdded() == 2).orElse(false));
+        List<String> flows = ovs.flows(br);
+        assertThat(flows).hasSize(2);
+        assertThat(flows).anyMatch(f -> f.contains("priority=100,ip,in_port=1"))
+                .anyMatch(f -> f.contains("priority=200,ip,in_port=3"))
+                .noneMatch(f -> f.contains("in_port=2")).noneMatch(f -> f.contains("priority=7"));
+        assertThat(again.generationId()).as("a new term").isEqualTo(2);
+
+        // A second pass finds nothing to do.
+        FlowReconciler.Report second = southbound.reconciler().reconcileNow(again.dpid()).orElseThrow();
+        assertThat(second.flowsAdded()).isZero();
+        assertThat(second.flowsDeleted()).isZero();
+        assertThat(second.flowsUnchanged()).isEqualTo(2);
+        assertThat(ovs.flows(br)).isEqualTo(flows);
     }
 }

@@ -1,0 +1,123 @@
+package io.civitas.controller.southbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.civitas.overlay.openflow.FlowProgram;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
+import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
+import org.projectfloodlight.openflow.types.DatapathId;
+
+/**
+ * Two controllers (two southbounds, two ZooKeeper sessions, one ZooKeeper) on one real OVS bridge: only the
+ * master's writes land, and a master whose ZooKeeper session ended is fenced by the switch itself.
+ */
+class RoleFencingOvsTest {
+
+    private final long dpid = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    private TestingServer zk;
+    private final CuratorFramework[] curators = new CuratorFramework[2];
+    private final Southbound[] controllers = new Southbound[2];
+    private Ovs ovs;
+
+    @BeforeEach
+    void start() throws Exception {
+        ovs = new Ovs();
+        zk = new TestingServer(true);
+        for (int i = 0; i < 2; i++) {
+            curators[i] = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
+                    .namespace("civitas").sessionTimeoutMs(5_000).retryPolicy(new RetryOneTime(100)).build();
+            curators[i].start();
+            controllers[i] = new Southbound(new OpenFlowProperties(true, 0, "127.0.0.1", Duration.ofSeconds(1),
+                    Duration.ofSeconds(5), Duration.ofSeconds(30), new OpenFlowProperties.Tls(null, null)),
+                    curators[i], "c" + i).start();
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (ovs != null) {
+            ovs.close();
+        }
+        for (int i = 0; i < 2; i++) {
+            if (controllers[i] != null) {
+                controllers[i].close();
+            }
+            if (curators[i] != null) {
+                curators[i].close();
+            }
+        }
+        if (zk != null) {
+            zk.close();
+        }
+    }
+
+    private OpenFlowSwitch on(int controller) {
+        return controllers[controller].switches().get(DatapathId.of(dpid)).orElseThrow();
+    }
+
+    private static Throwable cause(Throwable t) {
+        return t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    @Test
+    void onlyTheMastersWritesLandAndAStaleMasterIsFenced() throws Exception {
+        String br = ovs.bridge(dpid, controllers[0].port(), controllers[1].port());
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var a = controllers[0].switches().get(DatapathId.of(dpid));
+            var b = controllers[1].switches().get(DatapathId.of(dpid));
+            return a.isPresent() && b.isPresent() && a.get().role() != Role.UNKNOWN && b.get().role() != Role.UNKNOWN
+                    && (a.get().role() == Role.MASTER) != (b.get().role() == Role.MASTER);
+        });
+        int m = on(0).role() == Role.MASTER ? 0 : 1;
+        int s = 1 - m;
+        long firstTerm = on(m).generationId();
+        assertThat(firstTerm).isEqualTo(1);
+        assertThat(on(s).role()).isEqualTo(Role.SLAVE);
+
+        // The master's program lands; the slave's FlowMod is refused by the switch (OFPBRC_IS_SLAVE).
+        controllers[m].desiredFlows().put(DatapathId.of(dpid),
+                new FlowProgram(List.of(OpenFlowOvsTest.flow(1, 2, 100)), List.of()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ovs.flows(br).size() == 1);
+        on(s).send(OpenFlowOvsTest.flow(5, 6, 300));
+        await().atMost(Duration.ofSeconds(5)).until(() -> on(s).recentErrors().stream()
+                .anyMatch(e -> e.contains("IS_SLAVE")));
+        assertThat(ovs.flows(br)).hasSize(1).noneMatch(f -> f.contains("in_port=5"));
+
+        // The master's ZooKeeper session ends (a partition, a long pause) while its OpenFlow channel stays up.
+        OpenFlowSwitch stale = on(m);
+        curators[m].close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> on(s).role() == Role.MASTER);
+        assertThat(on(s).generationId()).isEqualTo(firstTerm + 1);
+
+        // The old master still believes it is master, but the switch has demoted it: its writes are refused...
+        assertThat(stale.role()).isEqualTo(Role.MASTER);
+        stale.send(OpenFlowOvsTest.flow(7, 8, 400));
+        await().atMost(Duration.ofSeconds(5)).until(() -> stale.recentErrors().stream()
+                .anyMatch(e -> e.contains("IS_SLAVE")));
+        // ...and it cannot take the switch back with its old generation id: OFPRRFC_STALE.
+        assertThatThrownBy(() -> stale.requestRole(Role.MASTER, firstTerm).get(5, TimeUnit.SECONDS))
+                .satisfies(e -> assertThat(((OpenFlowException) cause(e)).error())
+                        .isInstanceOfSatisfying(OFRoleRequestFailedErrorMsg.class,
+                                r -> assertThat(r.getCode()).isEqualTo(OFRoleRequestFailedCode.STALE)));
+
+        // The new master's writes land.
+        controllers[s].desiredFlows().put(DatapathId.of(dpid),
+                new FlowProgram(List.of(OpenFlowOvsTest.flow(1, 2, 100), OpenFlowOvsTest.flow(3, 4, 200)), List.of()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ovs.flows(br).size() == 2);
+        assertThat(ovs.flows(br)).noneMatch(f -> f.contains("in_port=5") || f.contains("in_port=7"));
+    }
+}

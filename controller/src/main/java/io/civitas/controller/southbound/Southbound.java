@@ -15,6 +15,7 @@ public final class Southbound implements AutoCloseable {
     private final SwitchRoles roles;
     private final DesiredFlows desired = new DesiredFlows();
     private final FlowReconciler reconciler;
+    private volatile boolean started;
 
     public Southbound(OpenFlowProperties properties, CuratorFramework curator, String controllerId) {
         this(properties, new ZkSwitchMastership(curator, controllerId));
@@ -32,11 +33,13 @@ public final class Southbound implements AutoCloseable {
 
     public Southbound start() {
         server.start();
+        started = true;
         return this;
     }
 
+    /** The port switches connect to; -1 when the server is not running (civitas.openflow.enabled=false). */
     public int port() {
-        return server.port();
+        return started ? server.port() : -1;
     }
 
     public SwitchRegistry switches() {

@@ -1,0 +1,143 @@
+package io.civitas.controller.southbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFErrorType;
+import org.projectfloodlight.openflow.protocol.OFEchoReply;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.types.DatapathId;
+
+/**
+ * Bad switches next to a good one (a real OVS bridge): an unsupported version, a handshake that never ends,
+ * malformed and truncated messages, a second connection claiming the OVS bridge's datapath id. Each is handled
+ * on its own connection; the OVS bridge stays connected, MASTER, on the same connection throughout.
+ */
+class BadSwitchInputOvsTest {
+
+    private final long dpid = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    private TestingServer zk;
+    private CuratorFramework curator;
+    private Southbound southbound;
+    private Ovs ovs;
+    private OpenFlowSwitch good;
+
+    @BeforeEach
+    void start() throws Exception {
+        ovs = new Ovs();
+        zk = new TestingServer(true);
+        curator = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).namespace("civitas")
+                .retryPolicy(new RetryOneTime(100)).build();
+        curator.start();
+        southbound = new Southbound(new OpenFlowProperties(true, 0, "127.0.0.1", Duration.ofSeconds(1),
+                Duration.ofSeconds(2), Duration.ofSeconds(10), new OpenFlowProperties.Tls(null, null)),
+                curator, "c1").start();
+        ovs.bridge(dpid, southbound.port());
+        await().atMost(Duration.ofSeconds(20)).until(() -> southbound.switches().get(DatapathId.of(dpid))
+                .map(s -> s.role() == Role.MASTER).orElse(false));
+        good = southbound.switches().get(DatapathId.of(dpid)).orElseThrow();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (ovs != null) {
+            ovs.close();
+        }
+        if (southbound != null) {
+            southbound.close();
+        }
+        if (curator != null) {
+            curator.close();
+        }
+        if (zk != null) {
+            zk.close();
+        }
+    }
+
+    private void goodSwitchUnaffected() throws Exception {
+        assertThat(southbound.switches().get(DatapathId.of(dpid))).containsSame(good);
+        assertThat(good.isConnected()).isTrue();
+        assertThat(good.role()).isEqualTo(Role.MASTER);
+        List<OFMessage> echo = good.request(OFChannelHandler.FACTORY.buildEchoRequest().setData(new byte[0]).build())
+                .get(5, TimeUnit.SECONDS);
+        assertThat(echo.get(0)).isInstanceOf(OFEchoReply.class);
+    }
+
+    @Test
+    void unsupportedVersionGetsHelloFailedAndIsClosed() throws Exception {
+        try (FakeSwitch of10 = new FakeSwitch(southbound.port(), 42, false)) {
+            of10.sendRaw(new byte[] {1, 0, 0, 8, 0, 0, 0, 1}); // OpenFlow 1.0 HELLO, no version bitmap
+            await().atMost(Duration.ofSeconds(5)).until(of10::isClosedByController);
+            assertThat(of10.received).anySatisfy(m -> assertThat(m).isInstanceOfSatisfying(OFErrorMsg.class,
+                    e -> assertThat(e.getErrType()).isEqualTo(OFErrorType.HELLO_FAILED)));
+        }
+        try (FakeSwitch future = new FakeSwitch(southbound.port(), 43, false)) {
+            future.sendRaw(new byte[] {9, 0, 0, 8, 0, 0, 0, 1}); // a wire version openflowj does not know
+            await().atMost(Duration.ofSeconds(5)).until(future::isClosedByController);
+        }
+        goodSwitchUnaffected();
+    }
+
+    @Test
+    void switchThatNeverFinishesItsHandshakeIsClosedAfterTheTimeout() throws Exception {
+        try (FakeSwitch stalled = new FakeSwitch(southbound.port(), 44, false)) {
+            stalled.hello(); // and never answers FEATURES_REQUEST
+            Thread.sleep(1_000);
+            assertThat(stalled.isClosedByController()).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(stalled::isClosedByController);
+            assertThat(southbound.switches().get(DatapathId.of(44))).isEmpty();
+        }
+        goodSwitchUnaffected();
+    }
+
+    @Test
+    void malformedAndTruncatedMessagesAreDroppedWithoutCostingTheConnection() throws Exception {
+        try (FakeSwitch noisy = new FakeSwitch(southbound.port(), 45, true)) {
+            noisy.hello();
+            await().atMost(Duration.ofSeconds(5)).until(() -> southbound.switches().get(DatapathId.of(45))
+                    .map(s -> s.role() == Role.MASTER).orElse(false));
+            OpenFlowSwitch sw = southbound.switches().get(DatapathId.of(45)).orElseThrow();
+            // PACKET_IN cut short (header says 16 bytes); an unknown message type; a FLOW_REMOVED of garbage.
+            noisy.sendRaw(new byte[] {4, 10, 0, 16, 0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8});
+            noisy.sendRaw(new byte[] {4, (byte) 200, 0, 8, 0, 0, 0, 10});
+            byte[] garbage = new byte[64];
+            ThreadLocalRandom.current().nextBytes(garbage);
+            garbage[0] = 4;
+            garbage[1] = 11;
+            garbage[2] = 0;
+            garbage[3] = 64;
+            noisy.sendRaw(garbage);
+            List<OFMessage> echo = sw.request(OFChannelHandler.FACTORY.buildEchoRequest().setData(new byte[0]).build())
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(echo.get(0)).isInstanceOf(OFEchoReply.class);
+            assertThat(noisy.isClosedByController()).isFalse();
+
+            // A length below the header's own size cannot be framed past: that connection (only) is closed.
+            noisy.sendRaw(new byte[] {4, 2, 0, 4, 0, 0, 0, 11});
+            await().atMost(Duration.ofSeconds(5)).until(noisy::isClosedByController);
+        }
+        goodSwitchUnaffected();
+    }
+
+    @Test
+    void secondConnectionClaimingALiveDatapathIdIsRefused() throws Exception {
+        try (FakeSwitch impostor = new FakeSwitch(southbound.port(), dpid, true)) {
+            impostor.hello();
+            await().atMost(Duration.ofSeconds(5)).until(impostor::isClosedByController);
+        }
+        assertThat(southbound.switches().refusedDuplicates()).isEqualTo(1);
+        goodSwitchUnaffected();
+    }
+}

@@ -119,6 +119,9 @@ final class OFChannelHandler extends ChannelInboundHandlerAdapter {
 
     /** Version negotiation (OpenFlow 1.3 §6.3.1): by bitmap when both sides send one, else by the lower version. */
     static boolean speaksOpenFlow13(OFHello hello) {
+        if (hello.getVersion().compareTo(OFVersion.OF_13) < 0) {
+            return false; // no bitmap before 1.3.1, and the lower version wins
+        }
         for (OFHelloElem e : hello.getElements()) {
             if (e instanceof OFHelloElemVersionbitmap bitmap && !bitmap.getBitmaps().isEmpty()) {
                 return (bitmap.getBitmaps().get(0).getRaw() & (1 << 4)) != 0;
@@ -228,7 +231,8 @@ final class OFChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static String describe(OFHello hello) {
-        return "version " + hello.getVersion() + " " + hello.getElements();
+        return hello.getVersion().compareTo(OFVersion.OF_13) < 0 ? hello.getVersion().toString()
+                : hello.getVersion() + " " + hello.getElements();
     }
 
     @Override

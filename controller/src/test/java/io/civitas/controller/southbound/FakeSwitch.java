@@ -24,6 +24,8 @@ final class FakeSwitch implements AutoCloseable {
 
     private static final OFFactory OF = OFChannelHandler.FACTORY;
     final BlockingQueue<OFMessage> received = new LinkedBlockingQueue<>();
+    /** Every frame as bytes, parsed or not. */
+    final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
     private final Socket socket;
     private final OutputStream out;
     private final long dpid;
@@ -67,7 +69,13 @@ final class FakeSwitch implements AutoCloseable {
                 byte[] frame = new byte[length];
                 System.arraycopy(header, 0, frame, 0, 8);
                 in.readFully(frame, 8, length - 8);
-                OFMessage m = OFFactories.getGenericReader().readFrom(Unpooled.wrappedBuffer(frame));
+                frames.add(frame);
+                OFMessage m;
+                try {
+                    m = OFFactories.getGenericReader().readFrom(Unpooled.wrappedBuffer(frame));
+                } catch (Exception unparsed) {
+                    continue;
+                }
                 received.add(m);
                 if (answer) {
                     respond(m);
@@ -87,13 +95,13 @@ final class FakeSwitch implements AutoCloseable {
                 String kind = m.getClass().getSimpleName();
                 if (kind.contains("PortDesc")) {
                     send(OF.buildPortDescStatsReply().setXid(xid).setEntries(List.of()).build());
+                } else if (kind.contains("Group")) {
+                    send(OF.buildGroupDescStatsReply().setXid(xid).setEntries(List.of()).build());
+                } else if (kind.contains("Flow")) {
+                    send(OF.buildFlowStatsReply().setXid(xid).setEntries(List.of()).build());
                 } else if (kind.contains("Desc")) {
                     send(OF.buildDescStatsReply().setXid(xid).setMfrDesc("fake").setSwDesc("fake")
                             .setHwDesc("fake").setSerialNum("0").setDpDesc("fake").build());
-                } else if (kind.contains("Flow")) {
-                    send(OF.buildFlowStatsReply().setXid(xid).setEntries(List.of()).build());
-                } else if (kind.contains("Group")) {
-                    send(OF.buildGroupDescStatsReply().setXid(xid).setEntries(List.of()).build());
                 }
             }
             case GET_CONFIG_REQUEST -> send(OF.buildGetConfigReply().setXid(xid).setMissSendLen(0xffff).build());

@@ -82,7 +82,7 @@ public final class FlowReconciler implements SwitchListener, AutoCloseable {
     }
 
     /** One pass, on the caller's thread; empty if this controller does not master the switch. */
-    Optional<Report> reconcileNow(DatapathId dpid) {
+    public Optional<Report> reconcileNow(DatapathId dpid) {
         OpenFlowSwitch sw = registry.get(dpid).orElse(null);
         if (sw == null || sw.role() != Role.MASTER) {
             return Optional.empty();

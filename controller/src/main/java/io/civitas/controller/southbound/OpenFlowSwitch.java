@@ -227,7 +227,7 @@ public final class OpenFlowSwitch {
             long xid = nextXid();
             OnfBundles.add(xid, bundleId, flags, m.createBuilder().setXid(xid).build(), batch);
             if (++inBatch == WRITE_BATCH) {
-                channel.write(batch);
+                channel.writeAndFlush(batch);
                 batch = Unpooled.buffer();
                 inBatch = 0;
             }

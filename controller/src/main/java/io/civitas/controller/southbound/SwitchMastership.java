@@ -24,4 +24,20 @@ public interface SwitchMastership extends AutoCloseable {
 
     @Override
     void close();
+
+    /** One controller alone, without ZooKeeper: master of every switch at generation 1 (benchmarks, demos). */
+    static SwitchMastership standalone() {
+        return new SwitchMastership() {
+            @Override
+            public void join(DatapathId dpid, Consumer<Term> onChange) {
+                onChange.accept(new Term(true, 1));
+            }
+
+            @Override
+            public void leave(DatapathId dpid) {}
+
+            @Override
+            public void close() {}
+        };
+    }
 }

@@ -74,9 +74,9 @@ public final class OpenFlowServer implements AutoCloseable {
         return this;
     }
 
-    /** The port switches connect to (the bound one when configured as 0). */
-    public int port() {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+    /** The port switches connect to (the bound one when configured as 0); -1 when not listening. */
+    public synchronized int port() {
+        return listener == null ? -1 : ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     public SwitchRegistry registry() {
@@ -96,15 +96,19 @@ public final class OpenFlowServer implements AutoCloseable {
     }
 
     @Override
+    /** Stops listening and closes every connection; closing twice is harmless. */
     public synchronized void close() {
         if (listener != null) {
             listener.close().syncUninterruptibly();
+            listener = null;
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            workers = null;
         }
         if (boss != null) {
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            boss = null;
         }
     }
 }

@@ -7,10 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,42 +22,21 @@ import org.projectfloodlight.openflow.types.DatapathId;
 class BadSwitchInputOvsTest {
 
     private final long dpid = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    private TestingServer zk;
-    private CuratorFramework curator;
+    private OvsFixture fixture;
     private Southbound southbound;
-    private Ovs ovs;
     private OpenFlowSwitch good;
 
     @BeforeEach
     void start() throws Exception {
-        ovs = new Ovs();
-        zk = new TestingServer(true);
-        curator = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).namespace("civitas")
-                .retryPolicy(new RetryOneTime(100)).build();
-        curator.start();
-        southbound = new Southbound(new OpenFlowProperties(true, 0, "127.0.0.1", Duration.ofSeconds(1),
-                Duration.ofSeconds(2), Duration.ofSeconds(10), new OpenFlowProperties.Tls(null, null)),
-                curator, "c1").start();
-        ovs.bridge(dpid, southbound.port());
-        await().atMost(Duration.ofSeconds(20)).until(() -> southbound.switches().get(DatapathId.of(dpid))
-                .map(s -> s.role() == Role.MASTER).orElse(false));
-        good = southbound.switches().get(DatapathId.of(dpid)).orElseThrow();
+        fixture = new OvsFixture();
+        southbound = fixture.southbound("c1", fixture.curator(), OvsFixture.properties(0, Duration.ofSeconds(2)));
+        fixture.ovs.bridge(dpid, southbound.port());
+        good = OvsFixture.awaitMaster(southbound, dpid);
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (ovs != null) {
-            ovs.close();
-        }
-        if (southbound != null) {
-            southbound.close();
-        }
-        if (curator != null) {
-            curator.close();
-        }
-        if (zk != null) {
-            zk.close();
-        }
+        fixture.close();
     }
 
     private void goodSwitchUnaffected() throws Exception {

@@ -12,10 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,20 +36,16 @@ class GatewayOverlayOvsTest {
     private final String vm2 = "cvof-v2-" + id;
     private final List<String> namespaces = new ArrayList<>();
     private final long dpid = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    private TestingServer zk;
-    private CuratorFramework curator;
+    private OvsFixture fixture;
     private Southbound southbound;
     private Ovs ovs;
     private String phy;
 
     @BeforeEach
     void start() throws Exception {
-        ovs = new Ovs();
-        zk = new TestingServer(true);
-        curator = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).namespace("civitas")
-                .retryPolicy(new RetryOneTime(100)).build();
-        curator.start();
-        southbound = new Southbound(OpenFlowProperties.defaults(0), curator, "gw").start();
+        fixture = new OvsFixture();
+        ovs = fixture.ovs;
+        southbound = fixture.southbound("gw");
     }
 
     @AfterEach
@@ -64,18 +56,7 @@ class GatewayOverlayOvsTest {
         for (String ns : namespaces) {
             Ovs.run(10, "ip", "netns", "del", ns);
         }
-        if (ovs != null) {
-            ovs.close();
-        }
-        if (southbound != null) {
-            southbound.close();
-        }
-        if (curator != null) {
-            curator.close();
-        }
-        if (zk != null) {
-            zk.close();
-        }
+        fixture.close();
     }
 
     private void ns(String name) {

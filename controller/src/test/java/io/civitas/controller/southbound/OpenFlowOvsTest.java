@@ -10,9 +10,6 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,45 +28,26 @@ class OpenFlowOvsTest {
 
     private static final OFFactory OF = OFChannelHandler.FACTORY;
     private final long dpid = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    private TestingServer zk;
+    private OvsFixture fixture;
+    private Ovs ovs;
     private CuratorFramework curator;
     private Southbound southbound;
-    private Ovs ovs;
 
     @BeforeEach
     void start() throws Exception {
-        ovs = new Ovs();
-        zk = new TestingServer(true);
-        curator = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).namespace("civitas")
-                .retryPolicy(new RetryOneTime(100)).build();
-        curator.start();
-        southbound = newSouthbound("c1");
-    }
-
-    private Southbound newSouthbound(String id) {
-        return newSouthbound(id, 0);
+        fixture = new OvsFixture();
+        ovs = fixture.ovs;
+        curator = fixture.curator();
+        southbound = newSouthbound("c1", 0);
     }
 
     private Southbound newSouthbound(String id, int port) {
-        OpenFlowProperties p = new OpenFlowProperties(true, port, "127.0.0.1", Duration.ofSeconds(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(30), new OpenFlowProperties.Tls(null, null));
-        return new Southbound(p, curator, id).start();
+        return fixture.southbound(id, curator, OvsFixture.properties(port, Duration.ofSeconds(5)));
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (ovs != null) {
-            ovs.close();
-        }
-        if (southbound != null) {
-            southbound.close();
-        }
-        if (curator != null) {
-            curator.close();
-        }
-        if (zk != null) {
-            zk.close();
-        }
+        fixture.close();
     }
 
     static OFFlowAdd flow(int inPort, int outPort, int priority) {
@@ -84,10 +62,7 @@ class OpenFlowOvsTest {
     }
 
     private OpenFlowSwitch awaitMaster(Southbound sb) {
-        DatapathId id = DatapathId.of(dpid);
-        await().atMost(Duration.ofSeconds(20)).until(() -> sb.switches().get(id)
-                .map(s -> s.role() == Role.MASTER).orElse(false));
-        return sb.switches().get(id).orElseThrow();
+        return OvsFixture.awaitMaster(sb, dpid);
     }
 
     @Test

@@ -11,9 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,41 +25,24 @@ import org.projectfloodlight.openflow.types.DatapathId;
 class RoleFencingOvsTest {
 
     private final long dpid = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    private TestingServer zk;
     private final CuratorFramework[] curators = new CuratorFramework[2];
     private final Southbound[] controllers = new Southbound[2];
+    private OvsFixture fixture;
     private Ovs ovs;
 
     @BeforeEach
     void start() throws Exception {
-        ovs = new Ovs();
-        zk = new TestingServer(true);
+        fixture = new OvsFixture();
+        ovs = fixture.ovs;
         for (int i = 0; i < 2; i++) {
-            curators[i] = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
-                    .namespace("civitas").sessionTimeoutMs(5_000).retryPolicy(new RetryOneTime(100)).build();
-            curators[i].start();
-            controllers[i] = new Southbound(new OpenFlowProperties(true, 0, "127.0.0.1", Duration.ofSeconds(1),
-                    Duration.ofSeconds(5), Duration.ofSeconds(30), new OpenFlowProperties.Tls(null, null)),
-                    curators[i], "c" + i).start();
+            curators[i] = fixture.curator();
+            controllers[i] = fixture.southbound("c" + i, curators[i], OvsFixture.properties(0, Duration.ofSeconds(5)));
         }
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (ovs != null) {
-            ovs.close();
-        }
-        for (int i = 0; i < 2; i++) {
-            if (controllers[i] != null) {
-                controllers[i].close();
-            }
-            if (curators[i] != null) {
-                curators[i].close();
-            }
-        }
-        if (zk != null) {
-            zk.close();
-        }
+        fixture.close();
     }
 
     private OpenFlowSwitch on(int controller) {

@@ -91,9 +91,15 @@ public final class FlowReconciler implements SwitchListener, AutoCloseable {
         Report report;
         try {
             report = converge(sw, desired.get(dpid), start);
-            log.info("Reconciled switch {}: +{} -{} ={} flows, groups +{} ~{} -{} in {} ms", dpid,
-                    report.flowsAdded(), report.flowsDeleted(), report.flowsUnchanged(), report.groupsAdded(),
-                    report.groupsModified(), report.groupsDeleted(), report.millis());
+            boolean changed = report.flowsAdded() + report.flowsDeleted() + report.groupsAdded()
+                    + report.groupsModified() + report.groupsDeleted() > 0;
+            if (changed || log.isDebugEnabled()) {
+                log.atLevel(changed ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
+                        .log("Reconciled switch {}: +{} -{} ={} flows, groups +{} ~{} -{} in {} ms", dpid,
+                                report.flowsAdded(), report.flowsDeleted(), report.flowsUnchanged(),
+                                report.groupsAdded(), report.groupsModified(), report.groupsDeleted(),
+                                report.millis());
+            }
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             log.warn("Reconciling switch {} failed: {}", dpid, cause.toString());

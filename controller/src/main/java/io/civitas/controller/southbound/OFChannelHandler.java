@@ -259,7 +259,11 @@ final class OFChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof DecoderException) {
+        if (cause instanceof DecoderException && (cause.getCause() instanceof javax.net.ssl.SSLException
+                || cause instanceof io.netty.handler.ssl.NotSslRecordException)) {
+            log.warn("Closing connection from {}: TLS handshake failed: {}", ctx.channel().remoteAddress(),
+                    cause.getMessage());
+        } else if (cause instanceof DecoderException) {
             log.warn("Closing connection from {}: the OpenFlow byte stream cannot be framed: {}",
                     ctx.channel().remoteAddress(), cause.getMessage());
         } else {

@@ -1,11 +1,13 @@
 package io.civitas.controller.southbound;
 
 import io.civitas.overlay.openflow.FlowProgram;
+import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
 import org.projectfloodlight.openflow.protocol.OFFlowAdd;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFGroupAdd;
 import org.projectfloodlight.openflow.protocol.OFGroupDescStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.errormsg.OFBadRequestErrorMsg;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -167,13 +170,32 @@ public final class FlowReconciler implements SwitchListener, AutoCloseable {
             sw.sendAll(groupWrites).get(secs, TimeUnit.SECONDS);
         }
         if (!flowWrites.isEmpty()) {
-            sw.bundle(flowWrites).get(secs, TimeUnit.SECONDS);
+            write(sw, flowWrites, secs);
         }
         if (!groupDeletes.isEmpty()) {
             sw.sendAll(groupDeletes).get(secs, TimeUnit.SECONDS);
         }
         return new Report(Instant.now(), elapsed(start), added, deleted, kept.size(), groupsAdded, groupsModified,
                 groupDeletes.size(), null);
+    }
+
+    /**
+     * In one bundle; a switch that does not know ONF bundles (it answers BAD_REQUEST/BAD_EXPERIMENTER or
+     * BAD_TYPE) gets the same messages one by one, deletes first, then a barrier: not atomic, same end state.
+     */
+    private static void write(OpenFlowSwitch sw, List<OFMessage> writes, long secs) throws Exception {
+        try {
+            sw.bundle(writes).get(secs, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof OpenFlowException of && of.error() instanceof OFBadRequestErrorMsg bad
+                    && (bad.getCode() == OFBadRequestCode.BAD_EXPERIMENTER || bad.getCode() == OFBadRequestCode.BAD_TYPE)) {
+                log.info("Switch {} has no ONF bundles ({}); sending {} messages one by one", sw.dpid(),
+                        bad.getCode(), writes.size());
+                sw.sendAll(writes).get(secs, TimeUnit.SECONDS);
+                return;
+            }
+            throw e;
+        }
     }
 
     private static long elapsed(long start) {

@@ -114,4 +114,20 @@ class BadSwitchInputOvsTest {
         assertThat(southbound.switches().refusedDuplicates()).isEqualTo(1);
         goodSwitchUnaffected();
     }
+
+    @Test
+    void switchWithoutBundlesGetsItsFlowsOneByOne() throws Exception {
+        try (FakeSwitch old = new FakeSwitch(southbound.port(), 46, true)) {
+            old.hello();
+            await().atMost(Duration.ofSeconds(5)).until(() -> southbound.switches().get(DatapathId.of(46))
+                    .map(s -> s.role() == Role.MASTER).orElse(false));
+            southbound.desiredFlows().put(DatapathId.of(46), new io.civitas.overlay.openflow.FlowProgram(
+                    List.of(OpenFlowOvsTest.flow(1, 2, 100), OpenFlowOvsTest.flow(3, 4, 100)), List.of()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> southbound.reconciler().lastReport(DatapathId.of(46))
+                    .map(r -> r.error() == null && r.flowsAdded() == 2).orElse(false));
+            assertThat(old.received).filteredOn(m -> m.getType() == org.projectfloodlight.openflow.protocol.OFType.FLOW_MOD)
+                    .hasSize(2);
+        }
+        goodSwitchUnaffected();
+    }
 }

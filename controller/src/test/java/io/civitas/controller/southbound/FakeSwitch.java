@@ -74,6 +74,11 @@ final class FakeSwitch implements AutoCloseable {
                 try {
                     m = OFFactories.getGenericReader().readFrom(Unpooled.wrappedBuffer(frame));
                 } catch (Exception unparsed) {
+                    if (answer && frame[1] == 4) { // an experimenter message (ONF bundles): not supported here
+                        long xid = ((frame[4] & 0xffL) << 24) | ((frame[5] & 0xff) << 16) | ((frame[6] & 0xff) << 8)
+                                | (frame[7] & 0xff);
+                        refuseExperimenter(xid);
+                    }
                     continue;
                 }
                 received.add(m);
@@ -112,8 +117,17 @@ final class FakeSwitch implements AutoCloseable {
             }
             case ECHO_REQUEST -> send(OF.buildEchoReply().setXid(xid).setData(((OFEchoRequest) m).getData()).build());
             case BARRIER_REQUEST -> send(OF.buildBarrierReply().setXid(xid).build());
+            case EXPERIMENTER -> refuseExperimenter(xid);
             default -> { }
         }
+    }
+
+    /** Like a switch without ONF bundles. */
+    private void refuseExperimenter(long xid) throws IOException {
+        send(OF.errorMsgs().buildBadRequestErrorMsg().setXid(xid)
+                .setCode(org.projectfloodlight.openflow.protocol.OFBadRequestCode.BAD_EXPERIMENTER)
+                .setData(org.projectfloodlight.openflow.types.OFErrorCauseData.of(new byte[0],
+                        org.projectfloodlight.openflow.protocol.OFVersion.OF_13)).build());
     }
 
     boolean isClosedByController() {

@@ -126,4 +126,39 @@ class OpenFlowOvsTest {
         assertThat(second.flowsUnchanged()).isEqualTo(2);
         assertThat(ovs.flows(br)).isEqualTo(flows);
     }
+
+    @Test
+    void portStatusAndFlowRemovedReachTheListeners() throws Exception {
+        java.util.concurrent.BlockingQueue<org.projectfloodlight.openflow.protocol.OFMessage> events =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        southbound.switches().addListener(new SwitchListener() {
+            @Override
+            public void portChanged(OpenFlowSwitch sw, org.projectfloodlight.openflow.protocol.OFPortStatus status) {
+                events.add(status);
+            }
+
+            @Override
+            public void flowRemoved(OpenFlowSwitch sw, org.projectfloodlight.openflow.protocol.OFFlowRemoved removed) {
+                events.add(removed);
+            }
+        });
+        String br = ovs.bridge(dpid, southbound.port());
+        OpenFlowSwitch sw = awaitMaster(southbound);
+        String port = "cvofp" + Long.toHexString(ThreadLocalRandom.current().nextLong(0x1000, 0xffff));
+        ovs.check("ovs-vsctl", "add-port", br, port, "--", "set", "interface", port, "type=internal",
+                "ofport_request=7");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sw.ports().stream()
+                .anyMatch(p -> p.getName().equals(port) && p.getPortNo().equals(OFPort.of(7))));
+        assertThat(events).anyMatch(e -> e instanceof org.projectfloodlight.openflow.protocol.OFPortStatus);
+
+        sw.send(OF.buildFlowAdd().setPriority(9).setHardTimeout(1)
+                .setFlags(java.util.Set.of(org.projectfloodlight.openflow.protocol.OFFlowModFlags.SEND_FLOW_REM))
+                .setMatch(OF.buildMatch().setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT,
+                        OFPort.of(7)).build()).build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
+                .anyMatch(e -> e instanceof org.projectfloodlight.openflow.protocol.OFFlowRemoved r
+                        && r.getPriority() == 9));
+        ovs.check("ovs-vsctl", "del-port", br, port);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sw.ports().stream().noneMatch(p -> p.getName().equals(port)));
+    }
 }

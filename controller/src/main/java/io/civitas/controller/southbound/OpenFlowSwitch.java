@@ -219,28 +219,31 @@ public final class OpenFlowSwitch {
         long bundleId = bundleIds.getAndIncrement();
         int flags = OnfBundles.FLAG_ATOMIC | OnfBundles.FLAG_ORDERED;
         long openXid = nextXid();
-        CompletableFuture<List<OFMessage>> open = request(openXid,
-                OnfBundles.control(openXid, bundleId, OnfBundles.OPEN_REQUEST, flags));
-        ByteBuf batch = Unpooled.buffer();
-        int inBatch = 0;
-        for (OFMessage m : messages) {
-            long xid = nextXid();
-            OnfBundles.add(xid, bundleId, flags, m.createBuilder().setXid(xid).build(), batch);
-            if (++inBatch == WRITE_BATCH) {
-                channel.writeAndFlush(batch);
-                batch = Unpooled.buffer();
-                inBatch = 0;
-            }
-        }
-        if (inBatch > 0) {
-            channel.write(batch);
-        } else {
-            batch.release();
-        }
-        long commitXid = nextXid();
-        CompletableFuture<List<OFMessage>> commit = request(commitXid,
-                OnfBundles.control(commitXid, bundleId, OnfBundles.COMMIT_REQUEST, flags));
-        return open.thenCombine(commit, (a, b) -> (Void) null);
+        // The messages go only once the switch has opened the bundle: a switch without bundles refuses the
+        // OPEN, and is not sent thousands of messages it would refuse one by one.
+        return request(openXid, OnfBundles.control(openXid, bundleId, OnfBundles.OPEN_REQUEST, flags))
+                .thenComposeAsync(opened -> {
+                    ByteBuf batch = Unpooled.buffer();
+                    int inBatch = 0;
+                    for (OFMessage m : messages) {
+                        long xid = nextXid();
+                        OnfBundles.add(xid, bundleId, flags, m.createBuilder().setXid(xid).build(), batch);
+                        if (++inBatch == WRITE_BATCH) {
+                            channel.writeAndFlush(batch);
+                            batch = Unpooled.buffer();
+                            inBatch = 0;
+                        }
+                    }
+                    if (inBatch > 0) {
+                        channel.write(batch);
+                    } else {
+                        batch.release();
+                    }
+                    long commitXid = nextXid();
+                    return request(commitXid, OnfBundles.control(commitXid, bundleId, OnfBundles.COMMIT_REQUEST,
+                            flags));
+                })
+                .thenApply(committed -> null);
     }
 
     /** Sends {@code messages} pipelined in large writes, then a barrier: for switches without bundles. */

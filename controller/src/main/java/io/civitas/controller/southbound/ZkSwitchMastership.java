@@ -1,5 +1,6 @@
 package io.civitas.controller.southbound;
 
+import io.civitas.controller.system.ZkJson;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
@@ -117,8 +118,7 @@ public final class ZkSwitchMastership implements SwitchMastership {
     }
 
     private void record(DatapathId dpid, long epoch) throws Exception {
-        byte[] data = ("{\"controllerId\":\"" + controllerId + "\",\"generation\":" + epoch + "}")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] data = ZkJson.write(Map.of("controllerId", controllerId, "generation", epoch));
         String master = path(dpid) + "/master";
         try {
             curator.setData().forPath(master, data);

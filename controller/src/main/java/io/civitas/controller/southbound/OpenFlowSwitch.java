@@ -173,7 +173,8 @@ public final class OpenFlowSwitch {
         OFControllerRole ofRole = switch (wanted) {
             case MASTER -> OFControllerRole.ROLE_MASTER;
             case SLAVE -> OFControllerRole.ROLE_SLAVE;
-            default -> OFControllerRole.ROLE_EQUAL;
+            case EQUAL -> OFControllerRole.ROLE_EQUAL;
+            case UNKNOWN -> OFControllerRole.ROLE_NOCHANGE;
         };
         return request(factory.buildRoleRequest().setRole(ofRole).setGenerationId(U64.of(generation)).build())
                 .thenApply(replies -> {
@@ -188,6 +189,14 @@ public final class OpenFlowSwitch {
                     this.generationId = reply.getGenerationId().getValue();
                     return confirmed;
                 });
+    }
+
+    /**
+     * Asks the switch, changing nothing, for this controller's role and the largest generation id it has seen
+     * (ROLE_REQUEST NOCHANGE); completes with that generation id.
+     */
+    public CompletableFuture<Long> switchGeneration() {
+        return requestRole(Role.UNKNOWN, 0).thenApply(role -> generationId);
     }
 
     /** Marks the role lost without asking the switch (it refused us as stale, or mastership moved on). */

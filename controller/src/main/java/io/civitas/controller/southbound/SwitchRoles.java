@@ -40,14 +40,35 @@ final class SwitchRoles implements SwitchListener {
             }
             Throwable cause = error.getCause() != null ? error.getCause() : error;
             if (cause instanceof OpenFlowException of && of.error() instanceof OFRoleRequestFailedErrorMsg refused) {
-                log.warn("Switch {} refused role {} at generation {} ({}): this controller is fenced", sw.dpid(),
-                        role, generation, refused.getCode());
-            } else {
-                log.warn("Role request {} to switch {} failed: {}", role, sw.dpid(), cause.toString());
+                log.warn("Switch {} refused role {} at generation {} ({}){}", sw.dpid(), role, generation,
+                        refused.getCode(), role == Role.MASTER ? ": this controller is fenced" : "");
+                settleAsSlave(sw);
+                return;
             }
+            log.warn("Role request {} to switch {} failed: {}", role, sw.dpid(), cause.toString());
             sw.demoted();
             registry.fire(l -> l.roleChanged(sw, Role.SLAVE));
         });
+    }
+
+    /**
+     * After a refused (stale) role request: SLAVE at the generation the switch itself holds, read with a
+     * NOCHANGE request. Without this, a controller whose first request lost a race with a new master's
+     * claim would stay EQUAL in the switch, which may write.
+     */
+    private void settleAsSlave(OpenFlowSwitch sw) {
+        sw.switchGeneration().thenCompose(current -> sw.requestRole(Role.SLAVE, current))
+                .whenComplete((confirmed, error) -> {
+                    if (error != null) {
+                        log.warn("Switch {} did not take this controller as SLAVE either: {}", sw.dpid(),
+                                error.toString());
+                        sw.demoted();
+                    } else {
+                        log.info("Switch {} confirmed role SLAVE at its generation {}", sw.dpid(),
+                                sw.generationId());
+                    }
+                    registry.fire(l -> l.roleChanged(sw, Role.SLAVE));
+                });
     }
 
     @Override

@@ -59,8 +59,8 @@ class RoleFencingOvsTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             var a = controllers[0].switches().get(DatapathId.of(dpid));
             var b = controllers[1].switches().get(DatapathId.of(dpid));
-            return a.isPresent() && b.isPresent() && a.get().role() != Role.UNKNOWN && b.get().role() != Role.UNKNOWN
-                    && (a.get().role() == Role.MASTER) != (b.get().role() == Role.MASTER);
+            return a.isPresent() && b.isPresent() && (a.get().role() == Role.MASTER && b.get().role() == Role.SLAVE
+                    || a.get().role() == Role.SLAVE && b.get().role() == Role.MASTER);
         });
         int m = on(0).role() == Role.MASTER ? 0 : 1;
         int s = 1 - m;
@@ -75,6 +75,18 @@ class RoleFencingOvsTest {
         on(s).send(OpenFlowOvsTest.flow(5, 6, 300));
         await().atMost(Duration.ofSeconds(5)).until(() -> on(s).recentErrors().stream()
                 .anyMatch(e -> e.contains("IS_SLAVE")));
+        assertThat(ovs.flows(br)).hasSize(1).noneMatch(f -> f.contains("in_port=5"));
+
+        // A controller whose SLAVE request comes with a stale generation (it lost a race with the master's claim)
+        // must not stay EQUAL, which may write: it settles as SLAVE at the switch's own generation.
+        on(s).requestRole(Role.EQUAL, 0).get(5, TimeUnit.SECONDS);
+        controllers[s].askRole(on(s), Role.SLAVE, 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> on(s).role() == Role.SLAVE
+                && on(s).generationId() == firstTerm);
+        int refusedBefore = on(s).recentErrors().size();
+        on(s).send(OpenFlowOvsTest.flow(5, 6, 300));
+        await().atMost(Duration.ofSeconds(5)).until(() -> on(s).recentErrors().size() > refusedBefore
+                || on(s).recentErrors().size() == 20);
         assertThat(ovs.flows(br)).hasSize(1).noneMatch(f -> f.contains("in_port=5"));
 
         // The master's ZooKeeper session ends (a partition, a long pause) while its OpenFlow channel stays up.

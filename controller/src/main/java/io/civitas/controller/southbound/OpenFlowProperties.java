@@ -33,10 +33,4 @@ public record OpenFlowProperties(
             return certificate != null && privateKey != null;
         }
     }
-
-    /** Defaults, for code that builds a southbound without Spring (tests, the benchmark). */
-    public static OpenFlowProperties defaults(int port) {
-        return new OpenFlowProperties(true, port, "127.0.0.1", Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofSeconds(30), new Tls(null, null));
-    }
 }

@@ -39,6 +39,7 @@ final class GatewayPrograms implements SwitchListener, AutoCloseable {
     private final OverlayRegistry overlays;
     private final AddressAllocator allocator;
     private final Southbound southbound;
+    private final VmVteps vmVteps;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gateway-programs");
         t.setDaemon(true);
@@ -51,6 +52,7 @@ final class GatewayPrograms implements SwitchListener, AutoCloseable {
         this.overlays = overlays;
         this.allocator = allocator;
         this.southbound = southbound;
+        this.vmVteps = new VmVteps(store);
         southbound.switches().addListener(this);
         long ms = resync.toMillis();
         executor.scheduleWithFixedDelay(this::refreshAll, ms, ms, TimeUnit.MILLISECONDS);
@@ -101,10 +103,7 @@ final class GatewayPrograms implements SwitchListener, AutoCloseable {
                 if (local.contains(m.nodeId())) {
                     continue;
                 }
-                GatewayStore.Attachment vmElsewhere = byMember.get(m.nodeId());
-                Optional<String> vtep = vmElsewhere != null
-                        ? store.gateway(DatapathId.of(Long.parseUnsignedLong(vmElsewhere.dpid(), 16)))
-                                .map(GatewayStore.Gateway::tunnelAddress)
+                Optional<String> vtep = byMember.containsKey(m.nodeId()) ? vmVteps.vtep(m.nodeId())
                         : store.underlay(m.nodeId());
                 vtep.ifPresent(v -> remotes.add(new RemoteMember(m.nodeId(), v, m.mac(), m.address())));
             }

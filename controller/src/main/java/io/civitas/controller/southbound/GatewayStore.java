@@ -140,6 +140,10 @@ final class GatewayStore {
         return a;
     }
 
+    Optional<Attachment> attachment(String name) {
+        return NAME.matcher(name).matches() ? read("/vm-attachments/" + name, Attachment.class) : Optional.empty();
+    }
+
     List<Attachment> all() {
         List<Attachment> all = new ArrayList<>();
         try {

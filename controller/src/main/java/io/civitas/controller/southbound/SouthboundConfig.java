@@ -34,6 +34,11 @@ class SouthboundConfig {
         return new GatewayStore(curator, allocator.getIfAvailable(() -> new AddressAllocator(curator, overlays)));
     }
 
+    @Bean
+    VmVteps vmVteps(GatewayStore store) {
+        return new VmVteps(store);
+    }
+
     @Bean(destroyMethod = "close")
     GatewayPrograms gatewayPrograms(GatewayStore store, CuratorFramework curator,
                                     ObjectProvider<OverlayRegistry> registry, ObjectProvider<AddressAllocator> allocator,

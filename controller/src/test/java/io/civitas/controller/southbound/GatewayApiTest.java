@@ -21,6 +21,8 @@ class GatewayApiTest extends ApiTestBase {
 
     @Autowired
     Southbound southbound;
+    @Autowired
+    VmVteps vmVteps;
 
     @Test
     void attachedVmBecomesAnOverlayMemberAndTheGatewayProgramReachesTheBoards() throws Exception {
@@ -51,6 +53,9 @@ class GatewayApiTest extends ApiTestBase {
         assertThat(created.text("memberId")).isEqualTo("vm-" + vm);
         assertThat(created.text("address")).startsWith(cidr.substring(0, cidr.lastIndexOf('.')));
         assertThat(allocator.members(overlay)).extracting(Member::nodeId).contains("vm-" + vm, boardId);
+        assertThat(vmVteps.vtep("vm-" + vm)).as("boards reach the VM at its gateway's tunnel address")
+                .contains("192.0.2.1");
+        assertThat(vmVteps.vtep(boardId)).isEmpty();
 
         Api.Response input = api.get("/api/v1/switches/" + sw + "/gateway");
         assertThat(input.status()).isEqualTo(200);

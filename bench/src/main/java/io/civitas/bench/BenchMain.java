@@ -16,6 +16,7 @@ public final class BenchMain {
     private static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
 
     static {
+        SCENARIOS.put(OpenFlowScenario.NAME, new OpenFlowScenario());
         SCENARIOS.put(RpcScenario.NAME, new RpcScenario());
         SCENARIOS.put(WsEchoScenario.NAME, new WsEchoScenario());
         SCENARIOS.put(PolicyScenario.NAME, new PolicyScenario());

@@ -1,5 +1,6 @@
 package io.civitas.controller.policy;
 
+import io.civitas.controller.cluster.Leadership;
 import io.civitas.controller.node.CityNodes.Snapshot;
 import io.civitas.controller.node.DesiredStates;
 import io.civitas.controller.node.NodeChanged;
@@ -28,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The running evaluation of the active policies (one per controller for now; later the cluster leader's
- * only). It lives on one thread: node changes and readings mark work, bursts coalesce into one pass that
+ * The running evaluation of the active policies: the cluster leader's only ({@link Leadership}). Every
+ * controller knows the active set; only the leader evaluates it and stores decisions, and a controller that
+ * becomes leader starts with a fresh evaluation over all facts. It lives on one thread: node changes and readings mark work, bursts coalesce into one pass that
  * updates the changed facts, fires the rules and stores the decisions of the nodes whose decisions
  * changed ({@link DesiredStates} merges them into desired state). {@link #install} swaps in a newly
  * activated set and stores every node's decisions from it.
@@ -49,6 +51,7 @@ class PolicyEvaluator implements SmartLifecycle {
 
     private final CityFacts facts;
     private final DesiredStates desired;
+    private final Leadership leadership;
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "policy-evaluator"));
     private final Set<String> dirtyNodes = ConcurrentHashMap.newKeySet();
@@ -64,9 +67,21 @@ class PolicyEvaluator implements SmartLifecycle {
     private volatile int recordVersion = -2;
     private long failedAt;
 
-    PolicyEvaluator(CityFacts facts, DesiredStates desired) {
+    PolicyEvaluator(CityFacts facts, DesiredStates desired, Leadership leadership) {
         this.facts = facts;
         this.desired = desired;
+        this.leadership = leadership;
+        leadership.addListener((leader, epoch) -> thread.execute(() -> leadershipChanged(leader)));
+    }
+
+    /** A new leader starts from all facts; a controller that stops leading drops its evaluation. */
+    private void leadershipChanged(boolean leader) {
+        if (leader && set != null) {
+            log.info("Leading: evaluating the active policies {} from all facts", status.active());
+            restart();
+        } else if (!leader) {
+            closeEvaluation();
+        }
     }
 
     Status status() {
@@ -123,11 +138,14 @@ class PolicyEvaluator implements SmartLifecycle {
         return restart();
     }
 
-    /** A fresh evaluation of {@link #set} over all facts; stores every node's decisions. */
+    /** A fresh evaluation of {@link #set} over all facts; stores every node's decisions. Leader only. */
     private int restart() {
         dirtyNodes.clear();
         dirtyReadings.clear();
         closeEvaluation();
+        if (!leadership.isLeader()) {
+            return 0; // the leader stores the decisions
+        }
         try {
             FreshEvaluation fresh = FreshEvaluation.of(set, facts);
             evaluation = fresh.evaluation();
@@ -167,8 +185,8 @@ class PolicyEvaluator implements SmartLifecycle {
     private void pass() {
         passQueued.set(false);
         try {
-            if (set == null) {
-                dirtyNodes.clear(); // nothing active: every node's decisions are NONE already
+            if (set == null || !leadership.isLeader()) {
+                dirtyNodes.clear(); // nothing active (every node's decisions are NONE already), or not leading
                 dirtyReadings.clear();
                 return;
             }

@@ -1,0 +1,32 @@
+package io.civitas.controller.cluster;
+
+/**
+ * Which controller of the cluster leads (runs the policy evaluation). One at a time, elected with Curator's
+ * LeaderLatch; a leader that loses its ZooKeeper connection stops leading at once ({@code SUSPENDED}), before
+ * another can be elected (after its session expires).
+ *
+ * <p>{@link #epoch()} is the leader's term, raised by every new leader in ZooKeeper; a write decided by the
+ * leader can carry it so that a write of a deposed leader is refused (see {@link #fenceCheckPath()}).
+ */
+public interface Leadership {
+
+    /** Told on the Curator event thread: keep it short. */
+    interface Listener {
+        void leadershipChanged(boolean leader, long epoch);
+    }
+
+    boolean isLeader();
+
+    /** This leader's term; -1 when this controller does not lead. */
+    long epoch();
+
+    /** The leading controller's id (while ZooKeeper is lost: the last one seen); null when unknown. Never blocks long. */
+    String leaderId();
+
+    /** The znode whose version equals {@link #epoch()} while this controller leads: check it in a transaction. */
+    default String fenceCheckPath() {
+        return ClusterZnodes.LEADER_EPOCH;
+    }
+
+    void addListener(Listener listener);
+}

@@ -6,7 +6,7 @@ package io.civitas.controller.cluster;
  * another can be elected (after its session expires).
  *
  * <p>{@link #epoch()} is the leader's term, raised by every new leader in ZooKeeper; a write decided by the
- * leader can carry it so that a write of a deposed leader is refused (see {@link #fenceCheckPath()}).
+ * leader can carry it so that a write of a deposed leader is refused (see {@link #fence()}).
  */
 public interface Leadership {
 
@@ -23,9 +23,16 @@ public interface Leadership {
     /** The leading controller's id (while ZooKeeper is lost: the last one seen); null when unknown. Never blocks long. */
     String leaderId();
 
-    /** The znode whose version equals {@link #epoch()} while this controller leads: check it in a transaction. */
-    default String fenceCheckPath() {
-        return ClusterZnodes.LEADER_EPOCH;
+    /**
+     * A write decided by the leader, in a ZooKeeper transaction with {@code check().withVersion(version)
+     * .forPath(path)}: it fails (BadVersion) once another controller has become leader since.
+     */
+    record Fence(String path, int version) {}
+
+    /** This leader's fence; null when this controller does not lead. */
+    default Fence fence() {
+        long term = epoch();
+        return term < 0 ? null : new Fence(ClusterZnodes.LEADER_EPOCH, (int) term);
     }
 
     void addListener(Listener listener);

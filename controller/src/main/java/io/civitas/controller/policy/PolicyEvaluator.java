@@ -155,11 +155,15 @@ class PolicyEvaluator implements SmartLifecycle {
             for (String id : facts.nodes().ids()) {
                 Snapshot s = inserted.get(id);
                 PolicyDecisions d = s == null ? PolicyDecisions.NONE : fresh.stored(id, s.sensors());
-                changed += desired.putDecisions(id, d).orElse(false) ? 1 : 0;
+                changed += desired.putDecisions(id, d, leadership.fence()).orElse(false) ? 1 : 0;
             }
             return changed;
         } catch (PolicyRuntimeException e) {
             fail(e.getMessage());
+            return 0;
+        } catch (DesiredStates.Fenced deposed) {
+            log.info("Stopped evaluating: {}", deposed.getMessage());
+            closeEvaluation();
             return 0;
         } catch (RuntimeException e) {
             startOverLater(e);
@@ -201,11 +205,14 @@ class PolicyEvaluator implements SmartLifecycle {
             changed.forEach((id, d) -> {
                 Snapshot s = inserted.get(id);
                 if (s != null) {
-                    desired.putDecisions(id, StoredDecisions.of(d, s.sensors()));
+                    desired.putDecisions(id, StoredDecisions.of(d, s.sensors()), leadership.fence());
                 }
             });
         } catch (PolicyRuntimeException e) {
             fail(e.getMessage());
+        } catch (DesiredStates.Fenced deposed) {
+            log.info("Stopped evaluating: {}", deposed.getMessage());
+            closeEvaluation();
         } catch (RuntimeException e) {
             if (evaluation != null) { // else restart() has already arranged to start over
                 startOverLater(e);

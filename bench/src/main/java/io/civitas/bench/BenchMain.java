@@ -20,6 +20,7 @@ public final class BenchMain {
         SCENARIOS.put(WsEchoScenario.NAME, new WsEchoScenario());
         SCENARIOS.put(PolicyScenario.NAME, new PolicyScenario());
         SCENARIOS.put(UiScenario.NAME, new UiScenario());
+        SCENARIOS.put(FailoverScenario.NAME, new FailoverScenario());
     }
 
     private BenchMain() {}

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The controllers of the city as the topology view shows them: the live members registered in ZooKeeper
- * (this one first, with its URLs as the caller reached it, until its record is written), and the leader.
+ * The controllers of the city as the topology view shows them: this one first, with its URLs as the caller
+ * reached it, then the other live members registered in ZooKeeper, and the leader.
  * Controllers named only by a node's session (one that died moments ago) are listed too, so no link dangles.
  */
 @Component
@@ -46,14 +46,14 @@ class ClusterMembers {
         String leader = leaderId();
         List<Member> members = new ArrayList<>();
         Set<String> listed = new LinkedHashSet<>();
+        // This controller first, with its URLs as the caller reached it; the others as they registered.
+        members.add(new Member(identity.id(), ServletUriComponentsBuilder.fromContextPath(request).toUriString(),
+                wampUrl(request), identity.id().equals(leader)));
+        listed.add(identity.id());
         for (ClusterMembership.Member m : membership.members()) {
-            members.add(new Member(m.id(), m.restUrl(), m.wampUrl(), m.id().equals(leader)));
-            listed.add(m.id());
-        }
-        if (!listed.contains(identity.id())) {
-            members.add(0, new Member(identity.id(), ServletUriComponentsBuilder.fromContextPath(request).toUriString(),
-                    wampUrl(request), identity.id().equals(leader)));
-            listed.add(identity.id());
+            if (listed.add(m.id())) {
+                members.add(new Member(m.id(), m.restUrl(), m.wampUrl(), m.id().equals(leader)));
+            }
         }
         for (String id : sessionHolders) {
             if (listed.add(id)) {

@@ -80,7 +80,7 @@ class ClusterController {
         String status = !writable ? "NO_QUORUM" : leader == null ? "NO_LEADER" : "OK";
         Health health = new Health(status, link.state(), writable, Instant.ofEpochMilli(link.sinceMillis()), online,
                 nodes.size() - online, behind);
-        return new Cluster(membership.controllerId(), leader, leadership.epoch(), members, health, !writable);
+        return new Cluster(membership.controllerId(), leader, leadership.term(), members, health, !writable);
     }
 
     @PostMapping("/api/v1/cluster/rebalance")

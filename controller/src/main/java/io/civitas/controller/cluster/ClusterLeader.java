@@ -41,6 +41,7 @@ class ClusterLeader implements Leadership, AutoCloseable {
     });
     private volatile long epoch = -1;
     private volatile String lastLeaderId;
+    private volatile long lastTerm = -1;
 
     ClusterLeader(CuratorFramework zk, ZooKeeperLink link, ControllerIdentity identity) throws Exception {
         this.zk = zk;
@@ -70,6 +71,20 @@ class ClusterLeader implements Leadership, AutoCloseable {
     @Override
     public long epoch() {
         return isLeader() ? epoch : -1;
+    }
+
+    @Override
+    public long term() {
+        if (isLeader() || !link.writable()) {
+            return isLeader() ? epoch : lastTerm;
+        }
+        try {
+            Stat stat = zk.checkExists().forPath(ClusterZnodes.LEADER_EPOCH);
+            lastTerm = stat == null ? -1 : stat.getVersion();
+        } catch (Exception unreachable) {
+            // the last one seen
+        }
+        return lastTerm;
     }
 
     @Override

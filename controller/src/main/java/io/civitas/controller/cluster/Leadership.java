@@ -20,6 +20,9 @@ public interface Leadership {
     /** This leader's term; -1 when this controller does not lead. */
     long epoch();
 
+    /** The current leader's term as last seen (this one's or another's); -1 before any. Never blocks long. */
+    long term();
+
     /** The leading controller's id (while ZooKeeper is lost: the last one seen); null when unknown. Never blocks long. */
     String leaderId();
 

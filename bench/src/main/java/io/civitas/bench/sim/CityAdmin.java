@@ -57,6 +57,11 @@ public final class CityAdmin {
         return answer.get("generation").asLong();
     }
 
+    /** Any admin call; the answer's body. */
+    public JsonNode call(String method, String path, String body, int expected) throws Exception {
+        return send(method, path, body, expected);
+    }
+
     private Enrolled enrollOne(String name) throws Exception {
         JsonNode node = send("POST", "/api/v1/nodes", "{\"name\":\"" + name + "\",\"kind\":\"BOARD\"}", 201);
         JsonNode enrolled = send("POST", "/api/v1/enroll", "{\"token\":\"" + node.get("enrollmentToken").asText()
@@ -66,7 +71,7 @@ public final class CityAdmin {
 
     private JsonNode send(String method, String path, String body, int expected) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).build();
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != expected) {

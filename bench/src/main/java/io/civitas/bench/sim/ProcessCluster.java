@@ -121,6 +121,29 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    /** Any main class of this class path as a process of its own, stopped with the cluster. */
+    public Process startJava(String name, String main, List<String> args, String heap) throws IOException {
+        Process p = java(name, main, args, heap);
+        zookeepers.add(p);
+        return p;
+    }
+
+    /** Bytes of live objects in the process's heap after a full GC ({@code jcmd GC.class_histogram}'s total). */
+    public static long liveHeapBytes(Process p) throws Exception {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(p.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        for (String line : out.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("Total")) {
+                String[] parts = t.split("\\s+");
+                return Long.parseLong(parts[parts.length - 1]);
+            }
+        }
+        throw new IllegalStateException("no Total in jcmd GC.class_histogram of " + p.pid() + ": " + out);
+    }
+
     public List<Controller> controllers() {
         return List.copyOf(controllers);
     }

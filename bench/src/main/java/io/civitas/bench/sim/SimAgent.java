@@ -47,6 +47,8 @@ public final class SimAgent {
     private volatile boolean joined;
     private volatile long appliedGeneration;
     private volatile long applyCalls;
+    private volatile long appliedAtNanos;
+    private volatile String lastApplyFrame;
     private volatile Channel channel;
     private volatile boolean stopped;
     private long applyRegistration = -1;
@@ -80,6 +82,16 @@ public final class SimAgent {
 
     public long applyCalls() {
         return applyCalls;
+    }
+
+    /** {@link System#nanoTime()} when the applied generation last rose; 0 before. */
+    public long appliedAtNanos() {
+        return appliedAtNanos;
+    }
+
+    /** The text of the last apply INVOCATION frame received (the bytes a broadcast baseline sends). */
+    public String lastApplyFrame() {
+        return lastApplyFrame;
     }
 
     void connect() {
@@ -165,7 +177,11 @@ public final class SimAgent {
                 if (registration == applyRegistration) {
                     long generation = args.get(0).path("generation").asLong();
                     applyCalls++;
-                    appliedGeneration = Math.max(appliedGeneration, generation);
+                    if (generation > appliedGeneration) {
+                        appliedGeneration = generation;
+                        appliedAtNanos = System.nanoTime();
+                        lastApplyFrame = m.toString();
+                    }
                     ObjectNode applied = json.createObjectNode().put("nodeId", nodeId)
                             .put("generation", appliedGeneration).put("appliedAtMillis", System.currentTimeMillis());
                     send(ctx, json.createArrayNode().add(YIELD).add(request).add(json.createObjectNode())

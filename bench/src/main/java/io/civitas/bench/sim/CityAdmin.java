@@ -57,9 +57,9 @@ public final class CityAdmin {
         return answer.get("generation").asLong();
     }
 
-    /** Any admin call; the answer's body. */
+    /** Any admin call (waiting up to 10 minutes: an activation answers when every node's decisions are stored). */
     public JsonNode call(String method, String path, String body, int expected) throws Exception {
-        return send(method, path, body, expected);
+        return send(method, path, body, expected, Duration.ofMinutes(10));
     }
 
     private Enrolled enrollOne(String name) throws Exception {
@@ -70,7 +70,11 @@ public final class CityAdmin {
     }
 
     private JsonNode send(String method, String path, String body, int expected) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+        return send(method, path, body, expected, Duration.ofSeconds(30));
+    }
+
+    private JsonNode send(String method, String path, String body, int expected, Duration timeout) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).build();
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -54,6 +54,9 @@ class PolicyEvaluator implements SmartLifecycle {
     private final Leadership leadership;
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "policy-evaluator"));
+    static final int STORE_THREADS = 8;
+    private final java.util.concurrent.ExecutorService storers =
+            Executors.newFixedThreadPool(STORE_THREADS, r -> daemon(r, "policy-store"));
     private final Set<String> dirtyNodes = ConcurrentHashMap.newKeySet();
     private final Map<String, SensorReading> dirtyReadings = new ConcurrentHashMap<>();
     private final AtomicBoolean passQueued = new AtomicBoolean();
@@ -151,13 +154,12 @@ class PolicyEvaluator implements SmartLifecycle {
             evaluation = fresh.evaluation();
             inserted = new HashMap<>(fresh.inserted());
             status = new Status(status.active(), null);
-            int changed = 0;
+            Map<String, PolicyDecisions> all = new HashMap<>();
             for (String id : facts.nodes().ids()) {
                 Snapshot s = inserted.get(id);
-                PolicyDecisions d = s == null ? PolicyDecisions.NONE : fresh.stored(id, s.sensors());
-                changed += desired.putDecisions(id, d, leadership.fence()).orElse(false) ? 1 : 0;
+                all.put(id, s == null ? PolicyDecisions.NONE : fresh.stored(id, s.sensors()));
             }
-            return changed;
+            return storeAll(all);
         } catch (PolicyRuntimeException e) {
             fail(e.getMessage());
             return 0;
@@ -169,6 +171,27 @@ class PolicyEvaluator implements SmartLifecycle {
             startOverLater(e);
             throw e;
         }
+    }
+
+    /**
+     * Stores every node's decisions, {@link #STORE_THREADS} nodes at a time (each store is a few ZooKeeper round
+     * trips; nodes are independent), under this leader's fence. The number whose desired state changed.
+     */
+    private int storeAll(Map<String, PolicyDecisions> all) {
+        Leadership.Fence fence = leadership.fence();
+        java.util.concurrent.atomic.AtomicInteger changed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<CompletableFuture<Void>> stores = new java.util.ArrayList<>();
+        all.forEach((id, d) -> stores.add(CompletableFuture.runAsync(() -> {
+            if (desired.putDecisions(id, d, fence).orElse(false)) {
+                changed.incrementAndGet();
+            }
+        }, storers)));
+        try {
+            CompletableFuture.allOf(stores.toArray(CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        return changed.get();
     }
 
     /** ZooKeeper trouble mid-way: some decisions may be unstored, so start from the facts again a little later. */
@@ -271,6 +294,7 @@ class PolicyEvaluator implements SmartLifecycle {
     public void stop() {
         running = false;
         thread.shutdownNow();
+        storers.shutdownNow();
     }
 
     @Override

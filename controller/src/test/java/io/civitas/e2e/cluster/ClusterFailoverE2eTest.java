@@ -102,6 +102,24 @@ class ClusterFailoverE2eTest {
     }
 
     @Test
+    @Order(0)
+    void readingsOfAgentsOnOtherControllersReachTheLeader() throws Exception {
+        String leader = leaderSeenBy(live().get(0));
+        ControllerJvm leading = live().stream().filter(c -> c.id.equals(leader)).findFirst().orElseThrow();
+        int i = 0;
+        while (leading.base().equals(agents.get(i).controller())) {
+            i++;
+        }
+        String far = agents.get(i).nodeId();
+        Rest.Response put = rest(leading).send("PUT", "/api/v1/nodes/" + far + "/desired",
+                "{\"sampling\":[{\"sensor\":\"temperature\",\"periodMillis\":300}]}");
+        assertThat(put.status()).isEqualTo(200);
+        await("the leader knows a reading published on another controller").atMost(CONVERGE)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> rest(leading).get("/api/v1/nodes/" + far + "/reported").body().path("readings").has("temperature"));
+    }
+
+    @Test
     @Order(1)
     void killingAControllerRehomesItsAgentsAndAppliesEveryDesiredState() throws Exception {
         int before = writeRound(live().get(0));

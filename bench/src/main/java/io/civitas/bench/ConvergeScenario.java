@@ -17,8 +17,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+
+import static io.civitas.bench.sim.ProcessCluster.await;
 
 /**
  * {@code bench/run converge}: one controller (its own JVM, on a ZooKeeper server of its own) with 10,000
@@ -163,15 +164,5 @@ final class ConvergeScenario implements Scenario {
     static double percentile(double[] sorted, double p) {
         int rank = (int) Math.ceil(p / 100.0 * sorted.length);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
-    private static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + ": not within " + timeout.toSeconds() + " s");
-            }
-            Thread.sleep(5);
-        }
     }
 }

@@ -12,8 +12,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+
+import static io.civitas.bench.sim.ProcessCluster.await;
 
 /**
  * {@code bench/run failover}: 3 ZooKeeper servers and 3 controllers, each its own JVM; 1,000 simulated agents
@@ -57,7 +58,7 @@ final class FailoverScenario implements Scenario {
             for (int i = 0; i < nodes.size(); i++) {
                 fleet.start(nodes.get(i).nodeId(), nodes.get(i).secret(), wamp, i);
             }
-            await("all agents joined", Duration.ofSeconds(300), progress,
+            await("all agents joined", Duration.ofSeconds(300),
                     () -> fleet.agents().stream().allMatch(SimAgent::joined));
             progress.accept(agentCount + " agents joined");
 
@@ -72,7 +73,7 @@ final class FailoverScenario implements Scenario {
             ProcessCluster.kill(victim.process());
             progress.accept("killed " + victim.id() + " (held " + victims.size() + " agents, each with a new desired state)");
             long[] rejoinedAt = {0};
-            await("all agents converged", Duration.ofSeconds(300), progress, () -> {
+            await("all agents converged", Duration.ofSeconds(300), () -> {
                 boolean allJoined = fleet.agents().stream()
                         .allMatch(a -> a.joined() && !a.controller().equals(victim.wampUrl()));
                 if (allJoined && rejoinedAt[0] == 0) {
@@ -89,17 +90,6 @@ final class FailoverScenario implements Scenario {
             return List.of(
                     Figure.against(NAME, "kill_to_converged", convergedMs, SESSION_TIMEOUT.toMillis(), "ms", baselineIs),
                     Figure.against(NAME, "kill_to_rehomed", rejoinedMs, SESSION_TIMEOUT.toMillis(), "ms", baselineIs));
-        }
-    }
-
-    private static void await(String what, Duration timeout, Consumer<String> progress, BooleanSupplier done)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(what + ": not within " + timeout.toSeconds() + " s");
-            }
-            Thread.sleep(5);
         }
     }
 }

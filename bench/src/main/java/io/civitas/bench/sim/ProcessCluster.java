@@ -128,6 +128,18 @@ public final class ProcessCluster implements AutoCloseable {
         return p;
     }
 
+    /** Polls {@code done} every 5 ms until it holds; fails naming {@code what} after {@code timeout}. */
+    public static void await(String what, Duration timeout, java.util.function.BooleanSupplier done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + ": not within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
     /** Bytes of live objects in the process's heap after a full GC ({@code jcmd GC.class_histogram}'s total). */
     public static long liveHeapBytes(Process p) throws Exception {
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),

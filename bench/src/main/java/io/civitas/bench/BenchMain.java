@@ -22,6 +22,9 @@ public final class BenchMain {
         SCENARIOS.put(PolicyScenario.NAME, new PolicyScenario());
         SCENARIOS.put(UiScenario.NAME, new UiScenario());
         SCENARIOS.put(OverlayScenario.NAME, new OverlayScenario());
+
+        SCENARIOS.put(FailoverScenario.NAME, new FailoverScenario());
+        SCENARIOS.put(ConvergeScenario.NAME, new ConvergeScenario());
     }
 
     private BenchMain() {}

@@ -39,6 +39,11 @@ public final class DemoCity implements Callable<Integer> {
             description = "Controller base URL, e.g. http://localhost:8080")
     private URI controller;
 
+    @Option(names = "--more-controllers", paramLabel = "URL", split = ",",
+            description = "The other controllers of a cluster, comma separated: each agent knows them all, and the"
+                    + " agents start spread over them")
+    private List<URI> moreControllers = List.of();
+
     @Option(names = "--admin-token-file", paramLabel = "FILE", required = true,
             description = "File holding the controller's admin token")
     private Path adminTokenFile;
@@ -167,7 +172,10 @@ public final class DemoCity implements Callable<Integer> {
             }
             nodeIds.put(node.name(), existing.containsKey(node.name())
                     ? existing.get(node.name()).path("id").asText() : null);
-            AgentConfig config = new AgentConfig(List.of(controller), token, dir, node.sensors(), null, null);
+            List<URI> known = new java.util.ArrayList<>(List.of(controller));
+            known.addAll(moreControllers);
+            java.util.Collections.rotate(known, -(agents.size() % known.size())); // spread over a cluster
+            AgentConfig config = new AgentConfig(known, token, dir, node.sensors(), null, null);
             // Without namespaces the demo's agents share this host: they record their overlays, no datapath.
             config = config.withOverlays(namespaces
                     ? OverlayConfig.AUTO.withNetns(DemoNetwork.namespace(index), DemoNetwork.underlay(index))

@@ -12,15 +12,11 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * {@code GET /api/v1/topology} (the whole city graph, from the in-memory caches) and
- * {@code GET /api/v1/cluster} (the controllers and how many nodes each holds).
+ * {@code GET /api/v1/topology}: the whole city graph, from the in-memory caches. ({@code GET /api/v1/cluster}
+ * is the cluster package's.)
  */
 @RestController
 class TopologyController {
-
-    record ClusterMember(String id, String restUrl, String wampUrl, boolean leader, long nodes) {}
-
-    record Cluster(List<ClusterMember> members, String leader) {}
 
     private final NodeSummaries summaries;
     private final ClusterMembers cluster;
@@ -34,15 +30,6 @@ class TopologyController {
     Topology topology(HttpServletRequest request) {
         List<NodeSummary> nodes = summaries.all();
         return Topology.of(cluster.members(request, holders(nodes).keySet()), nodes);
-    }
-
-    @GetMapping("/api/v1/cluster")
-    Cluster members(HttpServletRequest request) {
-        Map<String, Long> held = holders(summaries.all());
-        List<ClusterMember> members = cluster.members(request, held.keySet()).stream()
-                .map(m -> new ClusterMember(m.id(), m.restUrl(), m.wampUrl(), m.leader(), held.getOrDefault(m.id(), 0L)))
-                .toList();
-        return new Cluster(members, cluster.leaderId());
     }
 
     /** Controller id to the number of nodes whose agent session it holds. */

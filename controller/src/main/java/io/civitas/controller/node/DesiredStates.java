@@ -1,5 +1,6 @@
 package io.civitas.controller.node;
 
+import io.civitas.controller.cluster.Leadership;
 import io.civitas.controller.node.Znodes.DesiredSpec;
 import io.civitas.controller.system.ZkJson;
 import io.civitas.controller.system.ZooKeeperException;
@@ -91,6 +92,27 @@ public class DesiredStates {
             return Optional.empty();
         }
         return recompute(id).map(NodeStateStore.DesiredChange::changed);
+    }
+
+    /**
+     * {@link #putDecisions(String, PolicyDecisions)} for the leader: the decisions are stored only while
+     * {@code fence} holds (no newer leader); else {@link Fenced} and nothing is written.
+     */
+    public Optional<Boolean> putDecisions(String id, PolicyDecisions decisions, Leadership.Fence fence) {
+        if (fence == null) {
+            throw new Fenced("this controller does not lead: its decisions are not stored");
+        }
+        if (!decisions.equals(decisions(id).orElse(null)) && !writeFenced(Znodes.policyDecisions(id), decisions, fence)) {
+            return Optional.empty();
+        }
+        return recompute(id).map(NodeStateStore.DesiredChange::changed);
+    }
+
+    /** A write of a deposed leader, refused. */
+    public static final class Fenced extends RuntimeException {
+        Fenced(String message) {
+            super(message);
+        }
     }
 
     /** The policies' part; {@link PolicyDecisions#NONE} for a node that has none yet, empty when no such node. */
@@ -187,6 +209,35 @@ public class DesiredStates {
         } catch (Exception e) {
             throw ZooKeeperException.wrap("write " + path, e);
         }
+    }
+
+    /** Sets or creates the znode together with the fence's check, in one transaction; false when the node is gone. */
+    private boolean writeFenced(String path, Object value, Leadership.Fence fence) {
+        byte[] data = ZkJson.write(value);
+        boolean exists = exists(path);
+        try {
+            zk.transaction().forOperations(
+                    zk.transactionOp().check().withVersion(fence.version()).forPath(fence.path()),
+                    exists ? zk.transactionOp().setData().forPath(path, data) : zk.transactionOp().create().forPath(path, data));
+            return true;
+        } catch (KeeperException.BadVersionException deposed) {
+            throw new Fenced("leader epoch " + fence.version() + " is over: another controller leads; decisions of "
+                    + path + " not stored");
+        } catch (KeeperException.NoNodeException nodeGone) {
+            if (!exists(Znodes.node(pathNode(path)))) {
+                return false;
+            }
+            return writeFenced(path, value, fence); // raced with a delete of the part alone: look again
+        } catch (KeeperException.NodeExistsException raced) {
+            return writeFenced(path, value, fence);
+        } catch (Exception e) {
+            throw ZooKeeperException.wrap("write " + path, e);
+        }
+    }
+
+    private static String pathNode(String path) {
+        String rest = path.substring(Znodes.NODES.length() + 1);
+        return rest.substring(0, rest.indexOf('/'));
     }
 
     private boolean exists(String path) {

@@ -3,6 +3,8 @@ package io.civitas.controller.node;
 import io.civitas.controller.CivitasProperties;
 import io.civitas.controller.agent.AgentChannel;
 import io.civitas.controller.agent.AgentUnreachableException;
+import io.civitas.controller.cluster.Mastership;
+import io.civitas.controller.cluster.ZooKeeperLink;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
 import org.slf4j.Logger;
@@ -28,6 +30,9 @@ import java.util.random.RandomGenerator;
  * jitter; a success resets it. Events ({@link NodeChanged}) and a periodic resync feed the queue.
  *
  * <p>Only the controller holding a node's agent session pushes to it; the others find it not ready here.
+ * Fencing: nothing is pushed while this controller's ZooKeeper link is down ({@link ZooKeeperLink}), nor to
+ * a node whose mastership record is not owned by this controller's live session ({@link Mastership}); every
+ * node is looked at again when the link comes back.
  */
 @Component
 class NodeReconciler implements SmartLifecycle {
@@ -38,6 +43,8 @@ class NodeReconciler implements SmartLifecycle {
     private final PresenceStore presences;
     private final NodeCache cache;
     private final AgentChannel agents;
+    private final ZooKeeperLink link;
+    private final Mastership mastership;
     private final CivitasProperties.Reconcile settings;
     private final Backoff backoff;
     private final WorkQueue queue = new WorkQueue();
@@ -47,11 +54,18 @@ class NodeReconciler implements SmartLifecycle {
     private volatile boolean running;
 
     NodeReconciler(NodeStateStore states, PresenceStore presences, NodeCache cache, AgentChannel agents,
-                   CivitasProperties properties) {
+                   ZooKeeperLink link, Mastership mastership, CivitasProperties properties) {
         this.states = states;
         this.presences = presences;
         this.cache = cache;
         this.agents = agents;
+        this.link = link;
+        this.mastership = mastership;
+        link.addListener(writable -> {
+            if (writable && running) {
+                cache.ids().forEach(queue::add);
+            }
+        });
         this.settings = properties.reconcile();
         this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap(), RandomGenerator.getDefault());
     }
@@ -114,6 +128,9 @@ class NodeReconciler implements SmartLifecycle {
 
     /** One pass for one node; the future completes when the key may be handed out again. */
     CompletableFuture<Void> reconcile(String id) {
+        if (!link.writable()) {
+            return CompletableFuture.completedFuture(null); // fenced; all are queued again when the link is back
+        }
         Optional<DesiredState> desired = states.desired(id);
         if (desired.isEmpty()) { // deleted
             backoff.reset(id);
@@ -133,7 +150,12 @@ class NodeReconciler implements SmartLifecycle {
             }
             return CompletableFuture.completedFuture(null);
         }
-        log.debug("Pushing generation {} to node {} (applied {})", want, id, have);
+        long epoch = mastership.epoch(id);
+        if (epoch < 0) {
+            retryLater(id, null); // the agent is here but the mastership record is not (yet) this session's
+            return CompletableFuture.completedFuture(null);
+        }
+        log.debug("Pushing generation {} to node {} (applied {}, mastership epoch {})", want, id, have, epoch);
         return agents.apply(id, desired.get()).copy()
                 .orTimeout(settings.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((applied, error) -> {

@@ -1,5 +1,6 @@
 package io.civitas.controller.node;
 
+import io.civitas.controller.cluster.ZooKeeperLink;
 import io.civitas.controller.node.Znodes.Reported;
 import io.civitas.controller.system.ZkJson;
 import io.civitas.controller.system.ZooKeeperException;
@@ -24,10 +25,17 @@ class NodeStateStore {
     /** The outcome of a desired-state write: {@code changed} is false when it equalled the current one. */
     record DesiredChange(DesiredState state, boolean changed) {}
 
-    private final CuratorFramework zk;
+    /** The version of a value read from the cache (ZooKeeper lost): matches no znode, so no write can use it. */
+    static final int CACHED = -2;
 
-    NodeStateStore(CuratorFramework zk) {
+    private final CuratorFramework zk;
+    private final ZooKeeperLink link;
+    private final NodeCache cache;
+
+    NodeStateStore(CuratorFramework zk, ZooKeeperLink link, NodeCache cache) {
         this.zk = zk;
+        this.link = link;
+        this.cache = cache;
     }
 
     Optional<DesiredState> desired(String id) {
@@ -58,7 +66,11 @@ class NodeStateStore {
                 : new Reported(generation, appliedAtMillis, r.protocolVersion(), r.inventory(), r.lastSeenMillis()));
     }
 
+    /** From ZooKeeper; while it is lost, the last known value from the cache (version {@link #CACHED}). */
     <T> Optional<Versioned<T>> read(String path, Class<T> type) {
+        if (!link.writable()) {
+            return cache.node(path, type).map(value -> new Versioned<>(value, CACHED));
+        }
         try {
             Stat stat = new Stat();
             byte[] data = zk.getData().storingStatIn(stat).forPath(path);

@@ -3,6 +3,7 @@ package io.civitas.controller.node;
 import io.civitas.controller.node.Znodes.Presence;
 import io.civitas.controller.node.Znodes.Reported;
 import io.civitas.controller.node.Znodes.Spec;
+import io.civitas.controller.cluster.ZooKeeperLink;
 import io.civitas.protocol.DesiredState;
 import io.civitas.protocol.WampUris;
 import org.springframework.stereotype.Component;
@@ -21,8 +22,11 @@ class NodeViews {
     private final PresenceStore presences;
     private final NodeCache cache;
     private final Readings readings;
+    private final ZooKeeperLink link;
 
-    NodeViews(NodeStore store, NodeStateStore states, PresenceStore presences, NodeCache cache, Readings readings) {
+    NodeViews(NodeStore store, NodeStateStore states, PresenceStore presences, NodeCache cache, Readings readings,
+              ZooKeeperLink link) {
+        this.link = link;
         this.store = store;
         this.states = states;
         this.presences = presences;
@@ -30,10 +34,13 @@ class NodeViews {
         this.readings = readings;
     }
 
-    /** The node read from ZooKeeper now; 404 when there is no such node. */
+    /** The node read from ZooKeeper now (from the cache while ZooKeeper is lost); 404 when there is no such node. */
     NodeView get(String id) {
         if (!WampUris.isValidNodeId(id)) {
             throw NodeStore.unknown(id);
+        }
+        if (!link.writable()) {
+            return cached(id).orElseThrow(() -> NodeStore.unknown(id));
         }
         Spec spec = store.spec(id).orElseThrow(() -> NodeStore.unknown(id)).value();
         return view(spec, states.desired(id).orElse(null), states.reported(id).orElse(null),

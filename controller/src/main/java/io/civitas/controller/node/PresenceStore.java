@@ -25,7 +25,7 @@ import java.util.concurrent.Executors;
  * up to {@code civitas.zookeeper-session-timeout}; until then the node still shows ONLINE).
  *
  * <p>Caveats: after this controller's ZooKeeper session expires and a new one starts, the presences it
- * held are re-created from memory. Presences left by a previous run of this controller (same id) are
+ * held are re-created from memory (replacing those the servers still keep for the old session). Presences left by a previous run of this controller (same id) are
  * removed at start instead of waiting for that old session to expire.
  */
 @Component
@@ -118,9 +118,23 @@ class PresenceStore implements AutoCloseable {
             try {
                 if (zk.checkExists().forPath(Znodes.node(id)) == null) {
                     held.remove(id);
-                } else if (zk.checkExists().forPath(Znodes.presence(id)) == null) {
-                    zk.create().withMode(CreateMode.EPHEMERAL).forPath(Znodes.presence(id), ZkJson.write(presence));
+                    return;
                 }
+                // Still there from this controller's previous session (after a lost quorum the servers keep
+                // that session until its timeout runs out after they recover): replace it, or it vanishes later.
+                Stat stat = new Stat();
+                try {
+                    Presence current = ZkJson.read(zk.getData().storingStatIn(stat).forPath(Znodes.presence(id)),
+                            Presence.class);
+                    if (!controllerId.equals(current.controllerId())
+                            || stat.getEphemeralOwner() == zk.getZookeeperClient().getZooKeeper().getSessionId()) {
+                        return; // another controller's now, or already this session's
+                    }
+                    zk.delete().withVersion(stat.getVersion()).forPath(Znodes.presence(id));
+                } catch (KeeperException.NoNodeException gone) {
+                    // expired: create it below
+                }
+                zk.create().withMode(CreateMode.EPHEMERAL).forPath(Znodes.presence(id), ZkJson.write(presence));
             } catch (Exception e) {
                 log.warn("Could not restore the presence of node {}: {}", id, e.toString());
             }

@@ -1,5 +1,6 @@
 package io.civitas.controller.policy;
 
+import io.civitas.controller.cluster.Leadership;
 import io.civitas.controller.node.CityNodes.Snapshot;
 import io.civitas.controller.node.DesiredStates;
 import io.civitas.controller.node.NodeChanged;
@@ -28,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The running evaluation of the active policies (one per controller for now; later the cluster leader's
- * only). It lives on one thread: node changes and readings mark work, bursts coalesce into one pass that
+ * The running evaluation of the active policies: the cluster leader's only ({@link Leadership}). Every
+ * controller knows the active set; only the leader evaluates it and stores decisions, and a controller that
+ * becomes leader starts with a fresh evaluation over all facts. It lives on one thread: node changes and readings mark work, bursts coalesce into one pass that
  * updates the changed facts, fires the rules and stores the decisions of the nodes whose decisions
  * changed ({@link DesiredStates} merges them into desired state). {@link #install} swaps in a newly
  * activated set and stores every node's decisions from it.
@@ -49,8 +51,12 @@ class PolicyEvaluator implements SmartLifecycle {
 
     private final CityFacts facts;
     private final DesiredStates desired;
+    private final Leadership leadership;
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "policy-evaluator"));
+    static final int STORE_THREADS = 8;
+    private final java.util.concurrent.ExecutorService storers =
+            Executors.newFixedThreadPool(STORE_THREADS, r -> daemon(r, "policy-store"));
     private final Set<String> dirtyNodes = ConcurrentHashMap.newKeySet();
     private final Map<String, SensorReading> dirtyReadings = new ConcurrentHashMap<>();
     private final AtomicBoolean passQueued = new AtomicBoolean();
@@ -64,9 +70,21 @@ class PolicyEvaluator implements SmartLifecycle {
     private volatile int recordVersion = -2;
     private long failedAt;
 
-    PolicyEvaluator(CityFacts facts, DesiredStates desired) {
+    PolicyEvaluator(CityFacts facts, DesiredStates desired, Leadership leadership) {
         this.facts = facts;
         this.desired = desired;
+        this.leadership = leadership;
+        leadership.addListener((leader, epoch) -> thread.execute(() -> leadershipChanged(leader)));
+    }
+
+    /** A new leader starts from all facts; a controller that stops leading drops its evaluation. */
+    private void leadershipChanged(boolean leader) {
+        if (leader && set != null) {
+            log.info("Leading: evaluating the active policies {} from all facts", status.active());
+            restart();
+        } else if (!leader) {
+            closeEvaluation();
+        }
     }
 
     Status status() {
@@ -123,30 +141,57 @@ class PolicyEvaluator implements SmartLifecycle {
         return restart();
     }
 
-    /** A fresh evaluation of {@link #set} over all facts; stores every node's decisions. */
+    /** A fresh evaluation of {@link #set} over all facts; stores every node's decisions. Leader only. */
     private int restart() {
         dirtyNodes.clear();
         dirtyReadings.clear();
         closeEvaluation();
+        if (!leadership.isLeader()) {
+            return 0; // the leader stores the decisions
+        }
         try {
             FreshEvaluation fresh = FreshEvaluation.of(set, facts);
             evaluation = fresh.evaluation();
             inserted = new HashMap<>(fresh.inserted());
             status = new Status(status.active(), null);
-            int changed = 0;
+            Map<String, PolicyDecisions> all = new HashMap<>();
             for (String id : facts.nodes().ids()) {
                 Snapshot s = inserted.get(id);
-                PolicyDecisions d = s == null ? PolicyDecisions.NONE : fresh.stored(id, s.sensors());
-                changed += desired.putDecisions(id, d).orElse(false) ? 1 : 0;
+                all.put(id, s == null ? PolicyDecisions.NONE : fresh.stored(id, s.sensors()));
             }
-            return changed;
+            return storeAll(all);
         } catch (PolicyRuntimeException e) {
             fail(e.getMessage());
+            return 0;
+        } catch (DesiredStates.Fenced deposed) {
+            log.info("Stopped evaluating: {}", deposed.getMessage());
+            closeEvaluation();
             return 0;
         } catch (RuntimeException e) {
             startOverLater(e);
             throw e;
         }
+    }
+
+    /**
+     * Stores every node's decisions, {@link #STORE_THREADS} nodes at a time (each store is a few ZooKeeper round
+     * trips; nodes are independent), under this leader's fence. The number whose desired state changed.
+     */
+    private int storeAll(Map<String, PolicyDecisions> all) {
+        Leadership.Fence fence = leadership.fence();
+        java.util.concurrent.atomic.AtomicInteger changed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<CompletableFuture<Void>> stores = new java.util.ArrayList<>();
+        all.forEach((id, d) -> stores.add(CompletableFuture.runAsync(() -> {
+            if (desired.putDecisions(id, d, fence).orElse(false)) {
+                changed.incrementAndGet();
+            }
+        }, storers)));
+        try {
+            CompletableFuture.allOf(stores.toArray(CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        return changed.get();
     }
 
     /** ZooKeeper trouble mid-way: some decisions may be unstored, so start from the facts again a little later. */
@@ -167,8 +212,8 @@ class PolicyEvaluator implements SmartLifecycle {
     private void pass() {
         passQueued.set(false);
         try {
-            if (set == null) {
-                dirtyNodes.clear(); // nothing active: every node's decisions are NONE already
+            if (set == null || !leadership.isLeader()) {
+                dirtyNodes.clear(); // nothing active (every node's decisions are NONE already), or not leading
                 dirtyReadings.clear();
                 return;
             }
@@ -183,11 +228,14 @@ class PolicyEvaluator implements SmartLifecycle {
             changed.forEach((id, d) -> {
                 Snapshot s = inserted.get(id);
                 if (s != null) {
-                    desired.putDecisions(id, StoredDecisions.of(d, s.sensors()));
+                    desired.putDecisions(id, StoredDecisions.of(d, s.sensors()), leadership.fence());
                 }
             });
         } catch (PolicyRuntimeException e) {
             fail(e.getMessage());
+        } catch (DesiredStates.Fenced deposed) {
+            log.info("Stopped evaluating: {}", deposed.getMessage());
+            closeEvaluation();
         } catch (RuntimeException e) {
             if (evaluation != null) { // else restart() has already arranged to start over
                 startOverLater(e);
@@ -246,6 +294,7 @@ class PolicyEvaluator implements SmartLifecycle {
     public void stop() {
         running = false;
         thread.shutdownNow();
+        storers.shutdownNow();
     }
 
     @Override

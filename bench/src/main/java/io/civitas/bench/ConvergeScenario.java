@@ -1,0 +1,168 @@
+package io.civitas.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.civitas.bench.sim.Broadcast;
+import io.civitas.bench.sim.CityAdmin;
+import io.civitas.bench.sim.ProcessCluster;
+import io.civitas.bench.sim.SimAgent;
+import io.civitas.bench.sim.SimFleet;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static io.civitas.bench.sim.ProcessCluster.await;
+
+/**
+ * {@code bench/run converge}: one controller (its own JVM, on a ZooKeeper server of its own) with 10,000
+ * simulated agents ({@link SimAgent}); one desired-state change for all of them (activating a policy that puts
+ * every node in an overlay), and the time from the activation request until each agent has applied it. The
+ * baseline, in the same run: a raw Netty WebSocket server (its own JVM) sending the same bytes (the apply
+ * INVOCATION frame an agent received) to 10,000 WebSocket clients, timed from the request to each arrival.
+ * Also: the controller's live heap per connected agent (after a full GC, with and without the agents).
+ */
+final class ConvergeScenario implements Scenario {
+
+    static final String NAME = "converge";
+    private static final String POLICY = """
+            package bench;
+            rule "every node joins bench-net"
+            when
+                $n : Node()
+            then
+                insertLogical(new OverlayMembership($n.getId(), "bench-net"));
+            end
+            """;
+
+    @Override
+    public String description() {
+        return "one desired-state change for 10,000 simulated agents: p50/p99 to applied vs a raw WebSocket broadcast";
+    }
+
+    @Override
+    public List<Figure> run(Options options, Consumer<String> progress) throws Exception {
+        int count = Integer.parseInt(System.getenv().getOrDefault("BENCH_AGENTS", "10000"));
+        Path dir = Files.createTempDirectory("civitas-bench-converge");
+        progress.accept("data and logs in " + dir);
+        try (ProcessCluster cluster = new ProcessCluster(dir)) {
+            String zk = cluster.startZooKeeper(1, 2000);
+            ProcessCluster.Controller c = cluster.startController("c1", zk, Duration.ofSeconds(15), "1g",
+                    "--civitas.reconcile.workers=8");
+            cluster.awaitUp(c, Duration.ofSeconds(180));
+            String token = Files.readString(c.dataDir().resolve("admin-token")).trim();
+            CityAdmin admin = new CityAdmin(c.base(), token);
+            progress.accept("controller UP; enrolling " + count + " nodes");
+            long t = System.nanoTime();
+            List<CityAdmin.Enrolled> nodes = admin.enroll("sim", count, 8);
+            progress.accept(String.format("enrolled in %.0f s", (System.nanoTime() - t) / 1e9));
+            long heapWithout = ProcessCluster.liveHeapBytes(c.process());
+
+            double[] controllerMs;
+            String frame;
+            long heapWith;
+            try (SimFleet fleet = new SimFleet(2)) {
+                for (CityAdmin.Enrolled n : nodes) {
+                    fleet.start(n.nodeId(), n.secret(), List.of(c.wampUrl()), 0);
+                }
+                await("all agents joined", Duration.ofSeconds(600),
+                        () -> fleet.agents().stream().allMatch(SimAgent::joined));
+                Thread.sleep(2_000); // the joins' ZooKeeper writes settle
+                heapWith = ProcessCluster.liveHeapBytes(c.process());
+                progress.accept(count + " agents joined; activating a policy that changes every node's desired state");
+                ObjectMapper json = new ObjectMapper();
+                admin.call("POST", "/api/v1/policies", "{\"name\":\"bench\",\"files\":[{\"path\":\"bench.drl\",\"text\":"
+                        + json.writeValueAsString(POLICY) + "}]}", 201);
+                long start = System.nanoTime();
+                try {
+                    admin.call("POST", "/api/v1/policies/bench/activate", null, 200);
+                } catch (java.io.IOException stillStoring) {
+                    // 503 "the activation is recorded, but applying it is still under way": the agents tell
+                    if (!stillStoring.getMessage().contains(": 503 ")) {
+                        throw stillStoring;
+                    }
+                    progress.accept("activation recorded; its decisions are still being stored (the answer timed out)");
+                }
+                await("every agent applied", Duration.ofSeconds(600),
+                        () -> fleet.agents().stream().allMatch(a -> a.appliedGeneration() >= 1));
+                controllerMs = fleet.agents().stream().mapToDouble(a -> (a.appliedAtNanos() - start) / 1e6).sorted().toArray();
+                frame = fleet.agents().get(0).lastApplyFrame();
+            }
+            progress.accept(String.format("controller: p50 %.0f ms, p99 %.0f ms; baseline next (%d-byte frame)",
+                    percentile(controllerMs, 50), percentile(controllerMs, 99), frame.length()));
+            double[] rawMs = broadcast(cluster, dir, frame, count, progress);
+            double perAgent = (heapWith - heapWithout) / (double) count;
+            String baselineIs = "raw Netty WebSocket server sending the same " + frame.length()
+                    + "-byte apply frame to " + count + " clients, same run";
+            return List.of(
+                    Figure.against(NAME, "p50_to_applied", percentile(controllerMs, 50), percentile(rawMs, 50), "ms", baselineIs),
+                    Figure.against(NAME, "p99_to_applied", percentile(controllerMs, 99), percentile(rawMs, 99), "ms", baselineIs),
+                    Figure.of(NAME, "heap_per_connected_agent", Math.round(perAgent), "bytes"));
+        }
+    }
+
+    private static double[] broadcast(ProcessCluster cluster, Path dir, String frame, int count,
+                                      Consumer<String> progress) throws Exception {
+        Path payload = dir.resolve("frame.json");
+        Files.writeString(payload, frame);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        cluster.startJava("broadcast", "io.civitas.bench.sim.Broadcast", List.of(Integer.toString(port), payload.toString()), "1g");
+        URI url = URI.create("ws://127.0.0.1:" + port + "/ws");
+        try (Broadcast.Clients clients = new Broadcast.Clients(count + 1)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) { // the server's JVM is starting
+                try {
+                    clients.connect(0, url).get(5, TimeUnit.SECONDS);
+                    break;
+                } catch (Exception notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the broadcast server did not start; see " + dir.resolve("broadcast.log"));
+                    }
+                    Thread.sleep(300);
+                }
+            }
+            List<CompletableFuture<Void>> ready = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                ready.add(clients.connect(i, url));
+                if (i % 500 == 0) { // do not flood the accept queue
+                    CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                }
+            }
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            Thread.sleep(1_000);
+            long start = System.nanoTime();
+            clients.go();
+            await("every broadcast client received", Duration.ofSeconds(120), () -> {
+                for (int i = 1; i <= count; i++) {
+                    if (clients.arrivedAt(i) == 0) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            double[] ms = new double[count];
+            for (int i = 1; i <= count; i++) {
+                ms[i - 1] = (clients.arrivedAt(i) - start) / 1e6;
+            }
+            Arrays.sort(ms);
+            progress.accept(String.format("raw broadcast: p50 %.1f ms, p99 %.1f ms", percentile(ms, 50), percentile(ms, 99)));
+            return ms;
+        }
+    }
+
+    /** Nearest rank, over sorted values. */
+    static double percentile(double[] sorted, double p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+}

@@ -1,0 +1,239 @@
+package io.civitas.bench.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One simulated node agent: the real protocol (WAMP v2, {@code wamp.2.json}, ticket authentication, the
+ * agent's registrations and hello) over a real WebSocket, without the agent's sensors, files or threads:
+ * every agent of a {@link SimFleet} shares its event loop. {@code apply} records the generation and answers
+ * what a real agent answers. When its connection ends it dials the next controller of its list after a short
+ * jittered pause, as the real agent does.
+ */
+public final class SimAgent {
+
+    private static final int HELLO = 1, WELCOME = 2, ABORT = 3, CHALLENGE = 4, AUTHENTICATE = 5, GOODBYE = 6,
+            ERROR = 8, CALL = 48, RESULT = 50, REGISTER = 64, REGISTERED = 65, INVOCATION = 68, YIELD = 70;
+
+    private final SimFleet fleet;
+    private final String nodeId;
+    private final String secret;
+    private final List<URI> wampUrls;
+    private volatile int at;
+    private volatile boolean joined;
+    private volatile long appliedGeneration;
+    private volatile long applyCalls;
+    private volatile long appliedAtNanos;
+    private volatile String lastApplyFrame;
+    private volatile Channel channel;
+    private volatile boolean stopped;
+    private long applyRegistration = -1;
+    private long pingRegistration = -1;
+
+    SimAgent(SimFleet fleet, String nodeId, String secret, List<URI> wampUrls, int first) {
+        this.fleet = fleet;
+        this.nodeId = nodeId;
+        this.secret = secret;
+        this.wampUrls = List.copyOf(wampUrls);
+        this.at = first % wampUrls.size();
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** True once hello was answered, until the connection ends. */
+    public boolean joined() {
+        return joined;
+    }
+
+    /** The WAMP URL of the controller it is (or was last) connected to. */
+    public URI controller() {
+        return wampUrls.get(at);
+    }
+
+    public long appliedGeneration() {
+        return appliedGeneration;
+    }
+
+    public long applyCalls() {
+        return applyCalls;
+    }
+
+    /** {@link System#nanoTime()} when the applied generation last rose; 0 before. */
+    public long appliedAtNanos() {
+        return appliedAtNanos;
+    }
+
+    /** The text of the last apply INVOCATION frame received (the bytes a broadcast baseline sends). */
+    public String lastApplyFrame() {
+        return lastApplyFrame;
+    }
+
+    void connect() {
+        if (stopped) {
+            return;
+        }
+        URI url = wampUrls.get(at);
+        WebSocketClientProtocolHandler protocol = new WebSocketClientProtocolHandler(
+                WebSocketClientHandshakerFactory.newHandshaker(url, WebSocketVersion.V13, "wamp.2.json", false,
+                        new DefaultHttpHeaders(), 1 << 20));
+        ChannelFuture connecting = new Bootstrap().group(fleet.group()).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), protocol,
+                                new Handler());
+                    }
+                })
+                .connect(url.getHost(), url.getPort());
+        channel = connecting.channel();
+        connecting.addListener(f -> {
+            if (!f.isSuccess()) {
+                again();
+            }
+        });
+    }
+
+    void stop() {
+        stopped = true;
+        Channel c = channel;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** The connection is over: the next controller of the list, after 50-250 ms. */
+    private void again() {
+        joined = false;
+        if (stopped) {
+            return;
+        }
+        at = (at + 1) % wampUrls.size();
+        fleet.group().schedule(this::connect, ThreadLocalRandom.current().nextLong(50, 250), TimeUnit.MILLISECONDS);
+    }
+
+    private void send(ChannelHandlerContext ctx, ArrayNode message) {
+        ctx.writeAndFlush(new TextWebSocketFrame(message.toString()));
+    }
+
+    private void onMessage(ChannelHandlerContext ctx, JsonNode m) {
+        ObjectMapper json = fleet.json();
+        switch (m.get(0).asInt()) {
+            case CHALLENGE -> send(ctx, json.createArrayNode().add(AUTHENTICATE).add(secret).add(json.createObjectNode()));
+            case WELCOME -> {
+                send(ctx, json.createArrayNode().add(REGISTER).add(1).add(json.createObjectNode())
+                        .add("city.node." + nodeId + ".apply"));
+                send(ctx, json.createArrayNode().add(REGISTER).add(2).add(json.createObjectNode())
+                        .add("city.node." + nodeId + ".ping"));
+                ObjectNode hello = json.createObjectNode().put("nodeId", nodeId).put("protocolVersion", 1)
+                        .put("appliedGeneration", appliedGeneration);
+                hello.putNull("inventory");
+                send(ctx, json.createArrayNode().add(CALL).add(3).add(json.createObjectNode())
+                        .add("city.controller.hello").add(json.createArrayNode().add(hello)));
+            }
+            case REGISTERED -> {
+                if (m.get(1).asLong() == 1) {
+                    applyRegistration = m.get(2).asLong();
+                } else {
+                    pingRegistration = m.get(2).asLong();
+                }
+            }
+            case RESULT -> {
+                if (m.get(1).asLong() == 3) {
+                    joined = true;
+                }
+            }
+            case INVOCATION -> {
+                long request = m.get(1).asLong();
+                long registration = m.get(2).asLong();
+                JsonNode args = m.size() > 4 ? m.get(4) : json.createArrayNode();
+                if (registration == applyRegistration) {
+                    long generation = args.get(0).path("generation").asLong();
+                    applyCalls++;
+                    if (generation > appliedGeneration) {
+                        appliedGeneration = generation;
+                        appliedAtNanos = System.nanoTime();
+                        lastApplyFrame = m.toString();
+                    }
+                    ObjectNode applied = json.createObjectNode().put("nodeId", nodeId)
+                            .put("generation", appliedGeneration).put("appliedAtMillis", System.currentTimeMillis());
+                    send(ctx, json.createArrayNode().add(YIELD).add(request).add(json.createObjectNode())
+                            .add(json.createArrayNode().add(applied)));
+                } else if (registration == pingRegistration) {
+                    send(ctx, json.createArrayNode().add(YIELD).add(request).add(json.createObjectNode()).add(args));
+                }
+            }
+            case GOODBYE -> {
+                send(ctx, json.createArrayNode().add(GOODBYE).add(json.createObjectNode()).add("wamp.close.goodbye_and_out"));
+                ctx.close();
+            }
+            case ABORT, ERROR -> ctx.close();
+            default -> { }
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<Object> {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                ObjectMapper json = fleet.json();
+                ObjectNode details = json.createObjectNode();
+                ObjectNode roles = details.putObject("roles");
+                roles.putObject("callee");
+                roles.putObject("caller");
+                roles.putObject("publisher");
+                details.putArray("authmethods").add("ticket");
+                details.put("authid", nodeId);
+                send(ctx, json.createArrayNode().add(HELLO).add("civitas").add(details));
+            }
+            super.userEventTriggered(ctx, event);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object frame) throws Exception {
+            if (frame instanceof TextWebSocketFrame text) {
+                onMessage(ctx, fleet.json().readTree(text.text()));
+            } else if (frame instanceof CloseWebSocketFrame) {
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            again();
+            super.channelInactive(ctx);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package io.civitas.overlay;
 
 import io.civitas.protocol.OverlayPlan;
+import io.civitas.protocol.Underlay;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

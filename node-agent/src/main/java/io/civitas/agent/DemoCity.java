@@ -97,7 +97,11 @@ public final class DemoCity implements Callable<Integer> {
             }
             AdminApi api = new AdminApi(controller, adminToken);
             prepare(api, out, err);
-            overlays(api, out);
+            try {
+                overlays(api, out);
+            } catch (ProblemException e) {
+                err.println("overlays not set up: " + e.getMessage()); // a controller without the overlays API
+            }
         } catch (IOException e) {
             err.println("civitas-demo-city: " + (e instanceof ProblemException ? e.getMessage()
                     : "controller " + controller + ": " + Errors.describe(e)));

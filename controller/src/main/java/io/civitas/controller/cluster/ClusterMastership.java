@@ -161,7 +161,13 @@ class ClusterMastership implements Mastership, AutoCloseable {
             return -1;
         }
         try {
-            Stat stat = zk.checkExists().forPath(path);
+            // A one-shot watch as well as the cache: a record deleted before the cache has loaded it would
+            // otherwise never be claimed here.
+            Stat stat = zk.checkExists().usingWatcher((org.apache.curator.framework.api.CuratorWatcher) event -> {
+                if (event.getType() == org.apache.zookeeper.Watcher.Event.EventType.NodeDeleted && wanted.contains(dpid)) {
+                    claims.execute(() -> claimAndTell(dpid));
+                }
+            }).forPath(path);
             return stat != null && stat.getEphemeralOwner() == link.sessionId() ? stat.getCzxid() : -1;
         } catch (Exception e) {
             return -1;

@@ -1,7 +1,6 @@
 package io.civitas.protocol;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What one node needs to be in one overlay: its overlay address and MAC, its MTU, the underlay address its
@@ -67,10 +66,5 @@ public record OverlayPlan(String overlay, int vni, String nodeId, String address
 
     public List<Neighbour> neighbours() {
         return peers.stream().map(p -> new Neighbour(p.address(), p.mac())).toList();
-    }
-
-    /** The peer whose overlay interface has this MAC, or null. */
-    public Peer peerWithMac(String peerMac) {
-        return peers.stream().filter(p -> Objects.equals(p.mac(), peerMac)).findFirst().orElse(null);
     }
 }

@@ -27,8 +27,4 @@ class OverlayStatuses {
         return status == null ? Optional.empty()
                 : status.overlays().stream().filter(o -> o.overlay().equals(overlay)).findFirst();
     }
-
-    Optional<OverlayStatus> of(String nodeId) {
-        return Optional.ofNullable(latest.get(nodeId));
-    }
 }

@@ -72,12 +72,6 @@ class RelayService implements SmartLifecycle {
         }
     }
 
-    /** Relay counters, or null when this controller runs no relay. */
-    Relay.Counters counters() {
-        Relay current = relay;
-        return current == null ? null : current.counters();
-    }
-
     private void rebuild() {
         pending.set(false);
         try {

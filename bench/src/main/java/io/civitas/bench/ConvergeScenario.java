@@ -74,7 +74,11 @@ final class ConvergeScenario implements Scenario {
                 }
                 await("all agents joined", Duration.ofSeconds(600),
                         () -> fleet.agents().stream().allMatch(SimAgent::joined));
-                Thread.sleep(2_000); // the joins' ZooKeeper writes settle
+                // An agent counts as joined when its hello is answered; the controller stores the session (presence,
+                // reported state) after that. Measure the change, not that backlog: wait until every session is stored.
+                await("the controller stored every agent's session", Duration.ofSeconds(600),
+                        () -> online(admin) >= count);
+                Thread.sleep(2_000); // the last hellos' writes settle
                 heapWith = ProcessCluster.liveHeapBytes(c.process());
                 progress.accept(count + " agents joined; activating a policy that changes every node's desired state");
                 ObjectMapper json = new ObjectMapper();
@@ -157,6 +161,14 @@ final class ConvergeScenario implements Scenario {
             Arrays.sort(ms);
             progress.accept(String.format("raw broadcast: p50 %.1f ms, p99 %.1f ms", percentile(ms, 50), percentile(ms, 99)));
             return ms;
+        }
+    }
+
+    private static long online(CityAdmin admin) {
+        try {
+            return admin.call("GET", "/api/v1/cluster", null, 200).path("health").path("nodesOnline").asLong();
+        } catch (Exception e) {
+            throw new IllegalStateException("GET /api/v1/cluster failed", e);
         }
     }
 

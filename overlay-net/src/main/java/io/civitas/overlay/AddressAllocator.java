@@ -2,6 +2,16 @@ package io.civitas.overlay;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +34,9 @@ public final class AddressAllocator {
 
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final int ATTEMPTS = 1000;
+    /** Nodes per transaction in {@link #allocateAll}: 200 creates of small znodes, far below jute.maxbuffer. */
+    private static final int BATCH = 100;
+    private static final long READ_TIMEOUT_SECONDS = 30;
     private final CuratorFramework zk;
     private final OverlayRegistry registry;
 
@@ -79,20 +92,145 @@ public final class AddressAllocator {
         }
     }
 
-    /** The overlay's members, sorted by node id. */
+    /**
+     * The overlay's members, sorted by node id. The member znodes are read pipelined (all requests in flight at
+     * once, then the answers): an overlay of 10,000 members is one round trip's wait, not 10,000.
+     */
     public List<Member> members(String overlayName) {
+        List<String> nodes;
         try {
-            List<Member> all = new ArrayList<>();
-            for (String node : zk.getChildren().forPath(ZkPaths.members(overlayName))) {
-                member(overlayName, node).ifPresent(all::add);
-            }
-            all.sort(Comparator.comparing(Member::nodeId));
-            return all;
+            nodes = zk.getChildren().forPath(ZkPaths.members(overlayName));
         } catch (KeeperException.NoNodeException e) {
             throw notFound(overlayName);
         } catch (Exception e) {
             throw OverlayRegistry.store("list members of overlay " + overlayName, e);
         }
+        Map<String, CompletableFuture<Optional<String>>> reads = new HashMap<>();
+        for (String node : nodes) {
+            CompletableFuture<Optional<String>> read = new CompletableFuture<>();
+            reads.put(node, read);
+            try {
+                zk.getData().inBackground((client, event) -> {
+                    if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+                        read.complete(Optional.of(new String(event.getData(), StandardCharsets.UTF_8)));
+                    } else if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
+                        read.complete(Optional.empty()); // left meanwhile
+                    } else {
+                        read.completeExceptionally(KeeperException.create(KeeperException.Code.get(event.getResultCode()),
+                                event.getPath()));
+                    }
+                }).forPath(ZkPaths.member(overlayName, node));
+            } catch (Exception e) {
+                read.completeExceptionally(e);
+            }
+        }
+        List<Member> all = new ArrayList<>();
+        try {
+            for (Map.Entry<String, CompletableFuture<Optional<String>>> r : reads.entrySet()) {
+                r.getValue().get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                        .ifPresent(ip -> all.add(new Member(r.getKey(), ip, Macs.forMember(overlayName, r.getKey()))));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw OverlayRegistry.store("list members of overlay " + overlayName, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw OverlayRegistry.store("list members of overlay " + overlayName, e.getCause() instanceof Exception cause ? cause : e);
+        }
+        all.sort(Comparator.comparing(Member::nodeId));
+        return all;
+    }
+
+    /**
+     * {@link #release} for many members at once (as {@link #members} listed them), in transactions of {@link #BATCH};
+     * a transaction that fails (a member left or moved meanwhile) is redone node by node.
+     */
+    public void releaseAll(String overlayName, Collection<Member> leaving) {
+        List<Member> all = List.copyOf(leaving);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<Member> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
+            try {
+                List<CuratorOp> ops = new ArrayList<>();
+                for (Member m : chunk) {
+                    checkNodeId(m.nodeId());
+                    ops.add(zk.transactionOp().delete().forPath(ZkPaths.member(overlayName, m.nodeId())));
+                    ops.add(zk.transactionOp().delete().forPath(ZkPaths.address(overlayName, m.address())));
+                }
+                zk.transaction().forOperations(ops);
+            } catch (KeeperException changedMeanwhile) {
+                chunk.forEach(m -> release(overlayName, m.nodeId()));
+            } catch (Exception e) {
+                throw OverlayRegistry.store("release members of overlay " + overlayName, e);
+            }
+        }
+    }
+
+    /** What {@link #allocateAll} did: the members (old and new), and the nodes refused with the reason. */
+    public record Allocation(Map<String, Member> members, Map<String, String> refused) {}
+
+    /**
+     * {@link #allocate} for many nodes of one overlay at once: one listing of the taken addresses, then the
+     * creates in transactions of {@link #BATCH} nodes (each node's address and member znode together, as in
+     * {@code allocate}). A transaction that loses a race (an address taken meanwhile) is redone node by node,
+     * so the guarantee is {@code allocate}'s: never one address to two nodes.
+     */
+    public Allocation allocateAll(String overlayName, Collection<String> nodeIds) {
+        nodeIds.forEach(AddressAllocator::checkNodeId);
+        Overlay overlay = registry.get(overlayName).orElseThrow(() -> notFound(overlayName));
+        Map<String, Member> result = new TreeMap<>();
+        Map<String, String> refused = new TreeMap<>();
+        Map<String, Member> existing = new HashMap<>();
+        members(overlayName).forEach(m -> existing.put(m.nodeId(), m));
+        Set<String> taken = new HashSet<>();
+        existing.values().forEach(m -> taken.add(m.address()));
+        taken.addAll(children(ZkPaths.addresses(overlayName), overlayName));
+        Ipv4Cidr subnet = overlay.subnet();
+        List<Member> fresh = new ArrayList<>();
+        int next = subnet.firstHost();
+        for (String nodeId : new TreeSet<>(nodeIds)) {
+            Member had = existing.get(nodeId);
+            if (had != null) {
+                result.put(nodeId, had);
+                continue;
+            }
+            while (next <= subnet.lastHost() && taken.contains(Ipv4Cidr.format(next))) {
+                next++;
+            }
+            if (next > subnet.lastHost()) {
+                refused.put(nodeId, "address pool of overlay " + overlayName + " exhausted: all " + subnet.hostCount()
+                        + " addresses of " + subnet + " are taken");
+                continue;
+            }
+            String ip = Ipv4Cidr.format(next++);
+            fresh.add(new Member(nodeId, ip, Macs.forMember(overlayName, nodeId)));
+        }
+        for (int from = 0; from < fresh.size(); from += BATCH) {
+            List<Member> chunk = fresh.subList(from, Math.min(fresh.size(), from + BATCH));
+            try {
+                List<CuratorOp> ops = new ArrayList<>();
+                for (Member m : chunk) {
+                    ops.add(zk.transactionOp().create().forPath(ZkPaths.address(overlayName, m.address()), bytes(m.nodeId())));
+                    ops.add(zk.transactionOp().create().forPath(ZkPaths.member(overlayName, m.nodeId()), bytes(m.address())));
+                }
+                zk.transaction().forOperations(ops);
+                chunk.forEach(m -> result.put(m.nodeId(), m));
+            } catch (KeeperException.NodeExistsException lostRace) {
+                for (Member m : chunk) { // someone else allocated in between: the careful way, one by one
+                    try {
+                        result.put(m.nodeId(), allocate(overlayName, m.nodeId()));
+                    } catch (OverlayException e) {
+                        if (e.reason() == OverlayException.Reason.NOT_FOUND) {
+                            throw e;
+                        }
+                        refused.put(m.nodeId(), e.getMessage());
+                    }
+                }
+            } catch (KeeperException.NoNodeException deleted) {
+                throw notFound(overlayName);
+            } catch (Exception e) {
+                throw OverlayRegistry.store("allocate addresses in overlay " + overlayName, e);
+            }
+        }
+        return new Allocation(result, refused);
     }
 
     /** The node's place in the overlay, if it has one. */
@@ -108,14 +246,7 @@ public final class AddressAllocator {
     }
 
     private String lowestFree(String overlayName, Ipv4Cidr subnet) {
-        Set<String> taken;
-        try {
-            taken = new HashSet<>(zk.getChildren().forPath(ZkPaths.addresses(overlayName)));
-        } catch (KeeperException.NoNodeException e) {
-            throw notFound(overlayName);
-        } catch (Exception e) {
-            throw OverlayRegistry.store("list addresses of overlay " + overlayName, e);
-        }
+        Set<String> taken = new HashSet<>(children(ZkPaths.addresses(overlayName), overlayName));
         for (int a = subnet.firstHost(); a <= subnet.lastHost(); a++) {
             String ip = Ipv4Cidr.format(a);
             if (!taken.contains(ip)) {
@@ -125,6 +256,17 @@ public final class AddressAllocator {
         throw new OverlayException(OverlayException.Reason.POOL_EXHAUSTED, "address pool of overlay " + overlayName
                 + " exhausted: all " + subnet.hostCount() + " addresses of " + subnet + " are taken");
     }
+
+    private List<String> children(String path, String overlayName) {
+        try {
+            return zk.getChildren().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            throw notFound(overlayName);
+        } catch (Exception e) {
+            throw OverlayRegistry.store("list " + path + " of overlay " + overlayName, e);
+        }
+    }
+
 
     private static void checkNodeId(String nodeId) {
         if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {

@@ -114,4 +114,98 @@ class AddressAllocatorTest extends ZooKeeperTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void batchAllocationKeepsExistingAddressesAndHandsOutTheLowestFree() {
+        registry.create(new Overlay("city", 10, "10.20.0.0/24"));
+        allocator.allocate("city", "board-2"); // .1
+        allocator.allocate("city", "board-9"); // .2
+        allocator.release("city", "board-9"); // .2 free again
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 150; i++) { // more than one transaction's worth
+            many.add(String.format("node-%03d", i));
+        }
+        many.add("board-2");
+        AddressAllocator.Allocation got = allocator.allocateAll("city", many);
+        assertThat(got.refused()).isEmpty();
+        assertThat(got.members().get("board-2").address()).isEqualTo("10.20.0.1");
+        assertThat(got.members().get("node-000").address()).isEqualTo("10.20.0.2");
+        assertThat(got.members().values()).extracting(Member::address).doesNotHaveDuplicates().hasSize(151);
+        // What the batch wrote is what single reads see, and a single allocation after it continues the pool.
+        assertThat(allocator.members("city")).containsExactlyInAnyOrderElementsOf(got.members().values());
+        assertThat(allocator.allocate("city", "late").address()).isEqualTo("10.20.0.152");
+    }
+
+    @Test
+    void batchReleaseFreesTheAddressesAndToleratesAMemberThatLeftMeanwhile() {
+        registry.create(new Overlay("city", 10, "10.20.0.0/24"));
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            many.add("n-" + i);
+        }
+        allocator.allocateAll("city", many);
+        List<Member> listed = allocator.members("city");
+        allocator.release("city", "n-5"); // gone between the listing and the batch
+        allocator.releaseAll("city", listed.subList(0, 110));
+        assertThat(allocator.members("city")).hasSize(10);
+        AddressAllocator.Allocation again = allocator.allocateAll("city", many);
+        assertThat(again.members().values()).extracting(Member::address).doesNotHaveDuplicates().hasSize(120);
+    }
+
+    @Test
+    void batchAllocationRefusesWhatThePoolCannotHoldAndStoresTheRest() {
+        registry.create(new Overlay("tiny", 11, "10.30.0.0/30")); // two hosts
+        AddressAllocator.Allocation got = allocator.allocateAll("tiny", List.of("a", "b", "c"));
+        assertThat(got.members()).containsOnlyKeys("a", "b");
+        assertThat(got.refused()).containsOnlyKeys("c");
+        assertThat(got.refused().get("c")).contains("address pool of overlay tiny exhausted");
+        assertThat(allocator.members("tiny")).extracting(Member::nodeId).containsExactly("a", "b");
+        assertThatThrownBy(() -> allocator.allocateAll("nope", List.of("a"))).hasMessage("overlay nope does not exist");
+        assertThatThrownBy(() -> allocator.allocateAll("tiny", List.of("../x"))).hasMessageStartingWith("nodeId: '../x'");
+    }
+
+    @Test
+    void batchAndSingleAllocationsRacingNeverShareAnAddress() throws Exception {
+        registry.create(new Overlay("city", 10, "10.20.0.0/22"));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<List<Member>>> results = new ArrayList<>();
+            for (int t = 0; t < 2; t++) { // two batches over overlapping nodes
+                int id = t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    List<String> nodes = new ArrayList<>();
+                    for (int i = 0; i < 300; i++) {
+                        nodes.add("n-" + ((i + id * 150) % 450));
+                    }
+                    return new ArrayList<>(allocator.allocateAll("city", nodes).members().values());
+                }));
+            }
+            for (int t = 0; t < 2; t++) { // and single allocations of other nodes
+                int id = t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    List<Member> got = new ArrayList<>();
+                    for (int i = 0; i < 50; i++) {
+                        got.add(allocator.allocate("city", "s-" + id + "-" + i));
+                    }
+                    return got;
+                }));
+            }
+            start.countDown();
+            java.util.Map<String, String> addressOf = new java.util.HashMap<>();
+            for (Future<List<Member>> f : results) {
+                for (Member m : f.get()) {
+                    String had = addressOf.putIfAbsent(m.nodeId(), m.address());
+                    assertThat(had == null || had.equals(m.address())).as("node %s got two addresses", m.nodeId()).isTrue();
+                }
+            }
+            assertThat(addressOf).hasSize(450 + 100);
+            assertThat(new HashSet<>(addressOf.values())).as("an address handed out twice").hasSize(addressOf.size());
+            assertThat(allocator.members("city")).hasSize(550);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

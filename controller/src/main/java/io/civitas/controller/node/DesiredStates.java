@@ -8,11 +8,14 @@ import io.civitas.protocol.DesiredState;
 import io.civitas.protocol.OverlayPlan;
 import io.civitas.protocol.SamplingPlan;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,9 +39,13 @@ public class DesiredStates {
     private final ApplicationEventPublisher events;
     private final NodeOverlayParts overlayParts;
     private final OverlayPlanner planner;
+    private final NodeCache cache;
+    /** Nodes per transaction in the batched writes: each op carries under 1 KB, far below jute.maxbuffer (1 MB). */
+    private static final int BATCH = 100;
 
     DesiredStates(CuratorFramework zk, NodeStateStore states, ApplicationEventPublisher events,
-                  NodeOverlayParts overlayParts, OverlayPlanner planner) {
+                  NodeOverlayParts overlayParts, OverlayPlanner planner, NodeCache cache) {
+        this.cache = cache;
         this.zk = zk;
         this.states = states;
         this.events = events;
@@ -107,6 +114,121 @@ public class DesiredStates {
         }
         return recompute(id).map(NodeStateStore.DesiredChange::changed);
     }
+
+    /**
+     * {@link #putDecisions(String, PolicyDecisions, Leadership.Fence)} for the whole city at once (a policy
+     * activation): what is stored is taken from the in-memory mirror of {@code /nodes}, and the writes go in
+     * transactions of {@link #BATCH} nodes, the decisions' ones each with the fence's check. One node's pass
+     * costs a dozen round trips, so ten thousand nodes took minutes one by one; batched they take a few dozen
+     * transactions. The mirror may lag: a desired state is written only with the version the mirror saw
+     * (compare-and-set), and a batch that fails is redone node by node the careful way, from ZooKeeper.
+     *
+     * @return the number of nodes whose desired state changed
+     */
+    public int putDecisionsAll(Map<String, PolicyDecisions> all, Leadership.Fence fence) {
+        if (fence == null) {
+            throw new Fenced("this controller does not lead: its decisions are not stored");
+        }
+        int changed = 0;
+        Map<String, PolicyDecisions> toStore = new TreeMap<>();
+        Map<String, Boolean> storedBefore = new HashMap<>();
+        for (Map.Entry<String, PolicyDecisions> e : all.entrySet()) {
+            String id = e.getKey();
+            if (!cache.has(Znodes.desired(id))) { // not in the mirror yet (or gone): one by one
+                changed += putDecisions(id, e.getValue(), fence).orElse(false) ? 1 : 0;
+                continue;
+            }
+            Optional<PolicyDecisions> before = cache.node(Znodes.policyDecisions(id), PolicyDecisions.class);
+            if (!e.getValue().equals(before.orElse(PolicyDecisions.NONE))) {
+                toStore.put(id, e.getValue());
+                storedBefore.put(id, cache.has(Znodes.policyDecisions(id)));
+            }
+        }
+        List<String> ids = List.copyOf(toStore.keySet());
+        Set<String> stored = new TreeSet<>();
+        for (int from = 0; from < ids.size(); from += BATCH) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + BATCH));
+            try {
+                List<CuratorOp> ops = new ArrayList<>();
+                ops.add(zk.transactionOp().check().withVersion(fence.version()).forPath(fence.path()));
+                for (String id : chunk) {
+                    byte[] data = ZkJson.write(toStore.get(id));
+                    String path = Znodes.policyDecisions(id);
+                    ops.add(storedBefore.get(id) ? zk.transactionOp().setData().forPath(path, data)
+                            : zk.transactionOp().create().forPath(path, data));
+                }
+                zk.transaction().forOperations(ops);
+                stored.addAll(chunk);
+            } catch (KeeperException.BadVersionException deposed) {
+                throw new Fenced("leader epoch " + fence.version() + " is over: another controller leads; decisions "
+                        + "not stored");
+            } catch (KeeperException e) { // a node deleted, or the mirror behind: the careful way
+                for (String id : chunk) {
+                    changed += putDecisions(id, toStore.get(id), fence).orElse(false) ? 1 : 0;
+                }
+            } catch (Exception e) {
+                throw ZooKeeperException.wrap("store policy decisions", e);
+            }
+        }
+        return changed + recomputeAll(stored, toStore);
+    }
+
+    /** Desired states of nodes whose decisions were just stored, batched; see {@link #putDecisionsAll}. */
+    private int recomputeAll(Set<String> ids, Map<String, PolicyDecisions> decisionsOf) {
+        Map<String, Set<String>> wanted = new HashMap<>();
+        for (String id : ids) {
+            Set<String> overlays = new TreeSet<>(decisionsOf.get(id).overlays());
+            cache.node(Znodes.overlayMemberships(id), NodeOverlayParts.Memberships.class)
+                    .ifPresent(m -> overlays.addAll(m.overlays()));
+            wanted.put(id, overlays);
+        }
+        Map<String, OverlayPlanner.Placement> placed = planner.placeAll(wanted);
+        Set<String> affected = new TreeSet<>();
+        Map<String, Versioned<DesiredState>> next = new TreeMap<>();
+        int changed = 0;
+        for (String id : ids) {
+            OverlayPlanner.Placement placement = placed.get(id);
+            affected.addAll(placement.affected());
+            Optional<Versioned<DesiredState>> current = cache.versioned(Znodes.desired(id), DesiredState.class);
+            if (current.isEmpty()) {
+                changed += recompute(id).map(c -> c.changed() ? 1 : 0).orElse(0);
+                continue;
+            }
+            DesiredState old = current.get().value();
+            DesiredSpec spec = cache.node(Znodes.desiredSpec(id), DesiredSpec.class)
+                    .orElse(new DesiredSpec(old.labels(), old.sampling()));
+            DesiredState merged = merge(id, old.generation(), spec, decisionsOf.get(id), wanted.get(id), placement.plans());
+            if (!merged.equals(old)) {
+                next.put(id, new Versioned<>(merge(id, old.generation() + 1, spec, decisionsOf.get(id), wanted.get(id),
+                        placement.plans()), current.get().version()));
+            }
+        }
+        List<String> writes = List.copyOf(next.keySet());
+        for (int from = 0; from < writes.size(); from += BATCH) {
+            List<String> chunk = writes.subList(from, Math.min(writes.size(), from + BATCH));
+            try {
+                List<CuratorOp> ops = new ArrayList<>();
+                for (String id : chunk) {
+                    Versioned<DesiredState> v = next.get(id);
+                    byte[] data = ZkJson.write(v.value());
+                    ops.add(zk.transactionOp().setData().withVersion(v.version()).forPath(Znodes.desired(id), data));
+                }
+                zk.transaction().forOperations(ops);
+                changed += chunk.size();
+                chunk.forEach(id -> events.publishEvent(new NodeChanged(id)));
+            } catch (KeeperException e) { // written meanwhile (the mirror was behind) or deleted: one by one
+                for (String id : chunk) {
+                    changed += recompute(id).map(c -> c.changed() ? 1 : 0).orElse(0);
+                }
+            } catch (Exception e) {
+                throw ZooKeeperException.wrap("store desired states", e);
+            }
+        }
+        affected.removeAll(ids);
+        affected.forEach(this::recompute);
+        return changed;
+    }
+
 
     /** A write of a deposed leader, refused. */
     public static final class Fenced extends RuntimeException {

@@ -64,6 +64,27 @@ class NodeCache implements AutoCloseable {
                 .map(d -> ZkJson.read(d, type));
     }
 
+    /** As {@link #node}, with the znode version the mirror saw (a compare-and-set with it fails if it is stale). */
+    <T> Optional<Versioned<T>> versioned(String path, Class<T> type) {
+        return nodes.get(path).filter(d -> d.getData() != null && d.getData().length > 0 && d.getStat() != null)
+                .map(d -> new Versioned<>(ZkJson.read(d.getData(), type), d.getStat().getVersion()));
+    }
+
+    /** Whether the mirror holds the znode. */
+    boolean has(String path) {
+        return nodes.get(path).isPresent();
+    }
+
+    /**
+     * The mastership epoch of the node's presence record as the mirror saw it (its creation zxid, which only grows
+     * across re-homing) when {@code sessionId} owns the record; -1 otherwise (not ours, or the mirror behind).
+     */
+    long presenceEpoch(String id, long sessionId) {
+        return presence.get(Znodes.presence(id)).map(ChildData::getStat)
+                .filter(stat -> sessionId != 0 && stat.getEphemeralOwner() == sessionId)
+                .map(stat -> stat.getCzxid()).orElse(-1L);
+    }
+
     <T> Optional<T> presence(String path, Class<T> type) {
         return presence.get(path).map(ChildData::getData).filter(d -> d != null && d.length > 0)
                 .map(d -> ZkJson.read(d, type));

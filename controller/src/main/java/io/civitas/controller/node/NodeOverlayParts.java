@@ -7,7 +7,10 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.springframework.stereotype.Component;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -29,10 +32,12 @@ public class NodeOverlayParts {
 
     private final CuratorFramework zk;
     private final NodeStateStore states;
+    private final NodeCache cache;
 
-    NodeOverlayParts(CuratorFramework zk, NodeStateStore states) {
+    NodeOverlayParts(CuratorFramework zk, NodeStateStore states, NodeCache cache) {
         this.zk = zk;
         this.states = states;
+        this.cache = cache;
     }
 
     public boolean exists(String id) {
@@ -45,6 +50,17 @@ public class NodeOverlayParts {
 
     public Optional<Underlay> underlay(String id) {
         return states.read(Znodes.underlay(id), Underlay.class).map(Versioned::value);
+    }
+
+    /**
+     * The underlays of many nodes, from the in-memory mirror of {@code /nodes} (it may lag a hello by a watch's
+     * time; the hello's own refresh of its peers follows): for plans of whole overlays, where a read per member
+     * would make an overlay of N nodes cost N squared reads.
+     */
+    public Map<String, Underlay> underlays(Collection<String> ids) {
+        Map<String, Underlay> found = new HashMap<>();
+        ids.forEach(id -> cache.node(Znodes.underlay(id), Underlay.class).ifPresent(u -> found.put(id, u)));
+        return found;
     }
 
     /** Stores the node's underlay; true when it changed (then every peer's plan must change too). */

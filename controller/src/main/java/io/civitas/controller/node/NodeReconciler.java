@@ -7,6 +7,7 @@ import io.civitas.controller.cluster.Mastership;
 import io.civitas.controller.cluster.ZooKeeperLink;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
+import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -25,8 +26,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Drives each node's applied generation up to its desired one, level-triggered: a key is only a node id;
- * every pass re-reads desired and reported state from ZooKeeper and pushes when the node's agent holds a
- * ready session here and is behind. A failed push is retried with capped exponential backoff and full
+ * every pass re-reads desired and reported state (from the mirror of {@code /nodes}, which publishes a
+ * {@link NodeChanged} after each update it takes in, so a pass that saw a lagging value is followed by one that
+ * does not) and pushes when the node's agent holds a ready session here and is behind. A failed push is retried with capped exponential backoff and full
  * jitter; a success resets it. Events ({@link NodeChanged}) and a periodic resync feed the queue.
  *
  * <p>Only the controller holding a node's agent session pushes to it; the others find it not ready here.
@@ -48,14 +50,16 @@ class NodeReconciler implements SmartLifecycle {
     private final CivitasProperties.Reconcile settings;
     private final Backoff backoff;
     private final WorkQueue queue = new WorkQueue();
+    private final AppliedGenerations applied;
     private ExecutorService workers;
     private ExecutorService results;
     private ScheduledExecutorService resync;
     private volatile boolean running;
 
     NodeReconciler(NodeStateStore states, PresenceStore presences, NodeCache cache, AgentChannel agents,
-                   ZooKeeperLink link, Mastership mastership, CivitasProperties properties) {
+                   ZooKeeperLink link, Mastership mastership, CivitasProperties properties, CuratorFramework zk) {
         this.states = states;
+        this.applied = new AppliedGenerations(zk, states, cache, queue::add);
         this.presences = presences;
         this.cache = cache;
         this.agents = agents;
@@ -98,6 +102,7 @@ class NodeReconciler implements SmartLifecycle {
             resync.shutdownNow();
             workers.shutdownNow();
             results.shutdownNow();
+            applied.close();
         }
     }
 
@@ -131,13 +136,13 @@ class NodeReconciler implements SmartLifecycle {
         if (!link.writable()) {
             return CompletableFuture.completedFuture(null); // fenced; all are queued again when the link is back
         }
-        Optional<DesiredState> desired = states.desired(id);
+        Optional<DesiredState> desired = states.desiredMirrored(id);
         if (desired.isEmpty()) { // deleted
             backoff.reset(id);
             return CompletableFuture.completedFuture(null);
         }
         long want = desired.get().generation();
-        long have = states.reported(id).map(Znodes.Reported::appliedGeneration).orElse(0L);
+        long have = states.reportedMirrored(id).map(Znodes.Reported::appliedGeneration).orElse(0L);
         if (have >= want) {
             backoff.reset(id);
             return CompletableFuture.completedFuture(null);
@@ -150,7 +155,12 @@ class NodeReconciler implements SmartLifecycle {
             }
             return CompletableFuture.completedFuture(null);
         }
-        long epoch = mastership.epoch(id);
+        // The mirror first: a ZooKeeper read per push held up every push of a city-wide change. It may lag a
+        // take-over by a watch's time; the agent refuses a write whose epoch is older than one it has accepted.
+        long epoch = cache.presenceEpoch(id, link.sessionId());
+        if (epoch < 0) {
+            epoch = mastership.epoch(id); // the mirror has not seen this session's record yet: ask ZooKeeper
+        }
         if (epoch < 0) {
             retryLater(id, null); // the agent is here but the mastership record is not (yet) this session's
             return CompletableFuture.completedFuture(null);
@@ -169,12 +179,7 @@ class NodeReconciler implements SmartLifecycle {
             retryLater(id, error);
             return;
         }
-        try {
-            states.recordApplied(id, applied.generation(), applied.appliedAtMillis());
-        } catch (RuntimeException e) {
-            retryLater(id, e);
-            return;
-        }
+        this.applied.record(id, applied.generation(), applied.appliedAtMillis()); // batched; a failure re-queues
         if (applied.generation() >= want) {
             backoff.reset(id);
             log.info("Node {} applied generation {}", id, applied.generation());

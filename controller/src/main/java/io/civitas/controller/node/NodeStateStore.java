@@ -42,6 +42,21 @@ class NodeStateStore {
         return read(Znodes.desired(id), DesiredState.class).map(Versioned::value);
     }
 
+    /**
+     * The desired state as the in-memory mirror holds it, else (a node created a moment ago) from ZooKeeper. It may
+     * lag a write by a watch's time; a {@link NodeChanged} follows the mirror's update, so a level-triggered reader
+     * that acts on it looks again. For the reconciler, which would otherwise read every node at every pass.
+     */
+    Optional<DesiredState> desiredMirrored(String id) {
+        Optional<DesiredState> mirrored = cache.node(Znodes.desired(id), DesiredState.class);
+        return mirrored.isPresent() ? mirrored : desired(id);
+    }
+
+    /** The reported state as the mirror holds it (see {@link #desiredMirrored}). */
+    Optional<Reported> reportedMirrored(String id) {
+        return cache.node(Znodes.reported(id), Reported.class);
+    }
+
     Optional<Reported> reported(String id) {
         return read(Znodes.reported(id), Reported.class).map(Versioned::value);
     }

@@ -3,6 +3,7 @@ package io.civitas.controller.node;
 import io.civitas.protocol.OverlayPlan;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,6 +24,22 @@ public interface OverlayPlanner {
      * no plan; that is logged, not thrown: the rest of the node's desired state still goes out.
      */
     Placement place(String nodeId, Set<String> overlays);
+
+    /**
+     * {@link #place} for many nodes at once (a policy activation deciding for the whole city): per overlay one
+     * listing of its members and the addresses taken in batches. Each node's {@code affected} holds only nodes
+     * outside {@code overlaysByNode}.
+     */
+    default Map<String, Placement> placeAll(Map<String, Set<String>> overlaysByNode) {
+        Map<String, Placement> placed = new java.util.HashMap<>();
+        overlaysByNode.forEach((id, overlays) -> {
+            Placement p = place(id, overlays);
+            Set<String> outside = new java.util.TreeSet<>(p.affected());
+            outside.removeAll(overlaysByNode.keySet());
+            placed.put(id, new Placement(p.plans(), outside));
+        });
+        return placed;
+    }
 
     /** The other members of every overlay the node is in: their plans name this node's underlay. */
     Set<String> peersOf(String nodeId);

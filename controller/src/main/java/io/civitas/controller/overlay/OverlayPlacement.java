@@ -77,20 +77,92 @@ class OverlayPlacement implements OverlayPlanner {
         return new Placement(plans, affected);
     }
 
-    /** The node's plan in the overlay over the members whose underlay is known; empty when it cannot have one. */
-    java.util.Optional<OverlayPlan> planOf(Overlay overlay, String nodeId) {
-        Map<String, Underlay> underlays = new HashMap<>();
-        List<Member> members = new ArrayList<>();
-        for (Member m : allocator.members(overlay.name())) {
-            parts.underlay(m.nodeId()).ifPresent(u -> {
-                if (!u.behindNat() || settings.hasRelay() || m.nodeId().equals(nodeId)) {
-                    underlays.put(m.nodeId(), u);
-                    members.add(m);
-                } else {
-                    log.warn("Node {} is behind NAT and this controller runs no relay (--relay-address): it is left "
-                            + "out of overlay {}", m.nodeId(), overlay.name());
+    @Override
+    public Map<String, Placement> placeAll(Map<String, Set<String>> wanted) {
+        Map<String, List<OverlayPlan>> plans = new HashMap<>();
+        Map<String, Set<String>> affected = new HashMap<>();
+        wanted.keySet().forEach(id -> {
+            plans.put(id, new ArrayList<>());
+            affected.put(id, new TreeSet<>());
+        });
+        for (Overlay overlay : registry.list()) {
+            List<Member> before = allocator.members(overlay.name());
+            Set<String> joining = new TreeSet<>();
+            Set<String> leaving = new TreeSet<>();
+            Set<String> staying = new TreeSet<>();
+            for (Member m : before) {
+                Set<String> w = wanted.get(m.nodeId());
+                if (w != null && !w.contains(overlay.name())) {
+                    leaving.add(m.nodeId());
+                }
+            }
+            Set<String> memberIds = new TreeSet<>();
+            before.forEach(m -> memberIds.add(m.nodeId()));
+            wanted.forEach((id, w) -> {
+                if (w.contains(overlay.name())) {
+                    (memberIds.contains(id) ? staying : joining).add(id);
                 }
             });
+            if (!leaving.isEmpty()) {
+                allocator.releaseAll(overlay.name(), before.stream().filter(m -> leaving.contains(m.nodeId())).toList());
+                log.info("{} nodes left overlay {}", leaving.size(), overlay.name());
+            }
+            Set<String> joined = new TreeSet<>(staying);
+            if (!joining.isEmpty()) {
+                AddressAllocator.Allocation allocation = allocator.allocateAll(overlay.name(), joining);
+                allocation.refused().forEach((id, why) -> log.warn("Node {} cannot join overlay {}: {}", id, overlay.name(), why));
+                joined.addAll(allocation.members().keySet());
+                log.info("{} nodes joined overlay {}", allocation.members().size(), overlay.name());
+            }
+            boolean changed = !leaving.isEmpty() || joined.size() > staying.size();
+            List<Member> after = changed ? allocator.members(overlay.name()) : before;
+            if (changed) { // every member outside the batch, and those who left, see the change in their plans
+                Set<String> others = new TreeSet<>(leaving);
+                after.forEach(m -> others.add(m.nodeId()));
+                others.removeAll(wanted.keySet());
+                Set<String> moved = new TreeSet<>(leaving);
+                moved.addAll(joined);
+                moved.removeAll(staying);
+                moved.forEach(id -> affected.get(id).addAll(others));
+            }
+            Map<String, Underlay> underlays = parts.underlays(after.stream().map(Member::nodeId).toList());
+            for (String id : joined) {
+                if (underlays.containsKey(id)) {
+                    planOf(overlay, id, after, underlays).ifPresent(plans.get(id)::add);
+                }
+            }
+        }
+        Map<String, Placement> placed = new HashMap<>();
+        wanted.keySet().forEach(id -> placed.put(id, new Placement(plans.get(id), affected.get(id))));
+        return placed;
+    }
+
+    /** The node's plan in the overlay over the members whose underlay is known; empty when it cannot have one. */
+    java.util.Optional<OverlayPlan> planOf(Overlay overlay, String nodeId) {
+        List<Member> all = allocator.members(overlay.name());
+        Map<String, Underlay> underlays = new HashMap<>();
+        for (Member m : all) {
+            parts.underlay(m.nodeId()).ifPresent(u -> underlays.put(m.nodeId(), u));
+        }
+        return planOf(overlay, nodeId, all, underlays);
+    }
+
+    private java.util.Optional<OverlayPlan> planOf(Overlay overlay, String nodeId, List<Member> all,
+                                                   Map<String, Underlay> known) {
+        Map<String, Underlay> underlays = new HashMap<>();
+        List<Member> members = new ArrayList<>();
+        for (Member m : all) {
+            Underlay u = known.get(m.nodeId());
+            if (u == null) {
+                continue;
+            }
+            if (!u.behindNat() || settings.hasRelay() || m.nodeId().equals(nodeId)) {
+                underlays.put(m.nodeId(), u);
+                members.add(m);
+            } else {
+                log.warn("Node {} is behind NAT and this controller runs no relay (--relay-address): it is left "
+                        + "out of overlay {}", m.nodeId(), overlay.name());
+            }
         }
         try {
             return java.util.Optional.of(OverlayPlans.forNode(overlay, nodeId, members, underlays, relay()));

@@ -54,9 +54,8 @@ class PolicyEvaluator implements SmartLifecycle {
     private final Leadership leadership;
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "policy-evaluator"));
-    static final int STORE_THREADS = 8;
-    private final java.util.concurrent.ExecutorService storers =
-            Executors.newFixedThreadPool(STORE_THREADS, r -> daemon(r, "policy-store"));
+    /** From this many changed nodes in one pass, their decisions are stored in batches. */
+    static final int BATCH_FROM = 50;
     private final Set<String> dirtyNodes = ConcurrentHashMap.newKeySet();
     private final Map<String, SensorReading> dirtyReadings = new ConcurrentHashMap<>();
     private final AtomicBoolean passQueued = new AtomicBoolean();
@@ -173,25 +172,9 @@ class PolicyEvaluator implements SmartLifecycle {
         }
     }
 
-    /**
-     * Stores every node's decisions, {@link #STORE_THREADS} nodes at a time (each store is a few ZooKeeper round
-     * trips; nodes are independent), under this leader's fence. The number whose desired state changed.
-     */
+    /** Stores every node's decisions in batches under this leader's fence; the number whose desired state changed. */
     private int storeAll(Map<String, PolicyDecisions> all) {
-        Leadership.Fence fence = leadership.fence();
-        java.util.concurrent.atomic.AtomicInteger changed = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.List<CompletableFuture<Void>> stores = new java.util.ArrayList<>();
-        all.forEach((id, d) -> stores.add(CompletableFuture.runAsync(() -> {
-            if (desired.putDecisions(id, d, fence).orElse(false)) {
-                changed.incrementAndGet();
-            }
-        }, storers)));
-        try {
-            CompletableFuture.allOf(stores.toArray(CompletableFuture[]::new)).join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-        return changed.get();
+        return desired.putDecisionsAll(all, leadership.fence());
     }
 
     /** ZooKeeper trouble mid-way: some decisions may be unstored, so start from the facts again a little later. */
@@ -225,12 +208,18 @@ class PolicyEvaluator implements SmartLifecycle {
             }
             applyMarkedChanges();
             Map<String, NodeDecisions> changed = evaluation.evaluate();
+            Map<String, PolicyDecisions> toStore = new HashMap<>();
             changed.forEach((id, d) -> {
                 Snapshot s = inserted.get(id);
                 if (s != null) {
-                    desired.putDecisions(id, StoredDecisions.of(d, s.sensors()), leadership.fence());
+                    toStore.put(id, StoredDecisions.of(d, s.sensors()));
                 }
             });
+            if (toStore.size() >= BATCH_FROM) {
+                desired.putDecisionsAll(toStore, leadership.fence());
+            } else { // a reading or two: straight from ZooKeeper, no waiting on the mirror
+                toStore.forEach((id, d) -> desired.putDecisions(id, d, leadership.fence()));
+            }
         } catch (PolicyRuntimeException e) {
             fail(e.getMessage());
         } catch (DesiredStates.Fenced deposed) {
@@ -294,7 +283,6 @@ class PolicyEvaluator implements SmartLifecycle {
     public void stop() {
         running = false;
         thread.shutdownNow();
-        storers.shutdownNow();
     }
 
     @Override

@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The agent sessions on this controller, one per node, and the hand-off of their events to
- * {@link AgentEvents} on a worker thread, so the router's single event loop never waits on
- * ZooKeeper. One thread keeps each node's events in the order the router saw them.
+ * {@link AgentEvents} on worker threads, so the router's single event loop never waits on
+ * ZooKeeper. A node's events always go to the same thread (one of {@link #STRIPES}, by node id), which keeps
+ * them in the order the router saw them; different nodes' events run in parallel, since each costs a few
+ * ZooKeeper round trips and a thousand agents re-homing at once would otherwise queue behind one thread.
  */
 final class NodeSessions implements AutoCloseable {
 
@@ -23,11 +25,15 @@ final class NodeSessions implements AutoCloseable {
 
     private final AgentEvents events;
     private final ConcurrentHashMap<String, SessionGate> byNode = new ConcurrentHashMap<>();
-    private final ExecutorService eventThread = Executors.newSingleThreadExecutor(daemon("agent-events"));
+    static final int STRIPES = 8;
+    private final ExecutorService[] eventThreads = new ExecutorService[STRIPES];
     private final ExecutorService credentialChecks = Executors.newFixedThreadPool(2, daemon("agent-auth"));
 
     NodeSessions(AgentEvents events) {
         this.events = events;
+        for (int i = 0; i < STRIPES; i++) {
+            eventThreads[i] = Executors.newSingleThreadExecutor(daemon("agent-events-" + i));
+        }
     }
 
     CompletableFuture<Boolean> verify(String nodeId, String secret) {
@@ -90,7 +96,7 @@ final class NodeSessions implements AutoCloseable {
     }
 
     private void dispatch(String nodeId, Runnable event) {
-        eventThread.execute(() -> {
+        eventThreads[Math.floorMod(nodeId.hashCode(), STRIPES)].execute(() -> {
             try {
                 event.run();
             } catch (RuntimeException e) {
@@ -103,8 +109,12 @@ final class NodeSessions implements AutoCloseable {
     public void close() throws InterruptedException {
         byNode.values().forEach(g -> g.evict("controller shutting down"));
         credentialChecks.shutdownNow();
-        eventThread.shutdown();
-        eventThread.awaitTermination(5, TimeUnit.SECONDS);
+        for (ExecutorService t : eventThreads) {
+            t.shutdown();
+        }
+        for (ExecutorService t : eventThreads) {
+            t.awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     static java.util.concurrent.ThreadFactory daemon(String name) {

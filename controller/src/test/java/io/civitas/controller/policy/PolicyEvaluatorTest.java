@@ -75,6 +75,43 @@ class PolicyEvaluatorTest extends PolicyTestBase {
         assertThat(desired.get("sampling").toString()).doesNotContain("parking");
     }
 
+    /**
+     * An activation deciding for many nodes at once stores their decisions and desired states in batches (more
+     * nodes than one transaction holds): every node gets its overlay with an address of its own, and the
+     * deactivation takes them all out again.
+     */
+    @Test
+    void anActivationForManyNodesPlacesEveryOneOfThemAndTheDeactivationTakesThemOut() {
+        String tag = pkg(uniqueName("many"));
+        String name = "many-" + tag;
+        String overlay = "many-" + tag;
+        assertThat(api.post("/api/v1/overlays", "{\"name\":\"%s\",\"vni\":%d,\"cidr\":\"10.%d.0.0/22\"}"
+                .formatted(overlay, 7000 + Math.floorMod(tag.hashCode(), 1000), 100 + Math.floorMod(tag.hashCode(), 100)))
+                .status()).isEqualTo(201);
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 130; i++) {
+            ids.add(taggedNode(tag));
+        }
+        assertThat(activate(name, push(name, joinRule(tag, overlay, 1000))).status()).isEqualTo(200);
+
+        for (String id : ids) {
+            JsonNode d = desired(id);
+            assertThat(d.get("overlays").toString()).as("node %s", id).contains(overlay);
+            assertThat(d.get("sampling").toString()).as("node %s", id).contains("temperature");
+        }
+        JsonNode members = api.get("/api/v1/overlays/" + overlay).body().get("members");
+        java.util.Set<String> addresses = new java.util.HashSet<>();
+        members.forEach(m -> addresses.add(m.get("address").asText()));
+        assertThat(members).hasSize(130);
+        assertThat(addresses).as("one address per member").hasSize(130);
+
+        api.post("/api/v1/policies/" + name + "/deactivate", null);
+        for (String id : ids) {
+            assertThat(desired(id).get("overlays").isEmpty()).as("node %s", id).isTrue();
+        }
+        assertThat(api.get("/api/v1/overlays/" + overlay).body().get("members")).isEmpty();
+    }
+
     private static Long pm25Period(JsonNode desired) {
         for (JsonNode p : desired.get("sampling")) {
             if (p.get("sensor").asText().equals("pm25")) {

@@ -10,9 +10,13 @@ import io.civitas.protocol.SamplingPlan;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The one place that computes a node's effective {@link DesiredState}: the operator's part
@@ -33,6 +38,8 @@ import java.util.TreeSet;
  */
 @Component
 public class DesiredStates {
+
+    private static final Logger log = LoggerFactory.getLogger(DesiredStates.class);
 
     private final CuratorFramework zk;
     private final NodeStateStore states;
@@ -129,9 +136,9 @@ public class DesiredStates {
         if (fence == null) {
             throw new Fenced("this controller does not lead: its decisions are not stored");
         }
+        long t0 = System.nanoTime();
         int changed = 0;
         Map<String, PolicyDecisions> toStore = new TreeMap<>();
-        Map<String, Boolean> storedBefore = new HashMap<>();
         for (Map.Entry<String, PolicyDecisions> e : all.entrySet()) {
             String id = e.getKey();
             if (!cache.has(Znodes.desired(id))) { // not in the mirror yet (or gone): one by one
@@ -141,94 +148,163 @@ public class DesiredStates {
             Optional<PolicyDecisions> before = cache.node(Znodes.policyDecisions(id), PolicyDecisions.class);
             if (!e.getValue().equals(before.orElse(PolicyDecisions.NONE))) {
                 toStore.put(id, e.getValue());
-                storedBefore.put(id, cache.has(Znodes.policyDecisions(id)));
             }
         }
-        List<String> ids = List.copyOf(toStore.keySet());
-        Set<String> stored = new TreeSet<>();
-        for (int from = 0; from < ids.size(); from += BATCH) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + BATCH));
-            try {
-                List<CuratorOp> ops = new ArrayList<>();
-                ops.add(zk.transactionOp().check().withVersion(fence.version()).forPath(fence.path()));
-                for (String id : chunk) {
-                    byte[] data = ZkJson.write(toStore.get(id));
-                    String path = Znodes.policyDecisions(id);
-                    ops.add(storedBefore.get(id) ? zk.transactionOp().setData().forPath(path, data)
-                            : zk.transactionOp().create().forPath(path, data));
-                }
-                zk.transaction().forOperations(ops);
-                stored.addAll(chunk);
-            } catch (KeeperException.BadVersionException deposed) {
-                throw new Fenced("leader epoch " + fence.version() + " is over: another controller leads; decisions "
-                        + "not stored");
-            } catch (KeeperException e) { // a node deleted, or the mirror behind: the careful way
-                for (String id : chunk) {
-                    changed += putDecisions(id, toStore.get(id), fence).orElse(false) ? 1 : 0;
-                }
-            } catch (Exception e) {
-                throw ZooKeeperException.wrap("store policy decisions", e);
-            }
-        }
-        return changed + recomputeAll(stored, toStore);
-    }
-
-    /** Desired states of nodes whose decisions were just stored, batched; see {@link #putDecisionsAll}. */
-    private int recomputeAll(Set<String> ids, Map<String, PolicyDecisions> decisionsOf) {
+        // Overlay places first, for the whole batch (one member listing per overlay, addresses in transactions)
         Map<String, Set<String>> wanted = new HashMap<>();
-        for (String id : ids) {
-            Set<String> overlays = new TreeSet<>(decisionsOf.get(id).overlays());
+        toStore.forEach((id, decisions) -> {
+            Set<String> overlays = new TreeSet<>(decisions.overlays());
             cache.node(Znodes.overlayMemberships(id), NodeOverlayParts.Memberships.class)
                     .ifPresent(m -> overlays.addAll(m.overlays()));
             wanted.put(id, overlays);
-        }
+        });
         Map<String, OverlayPlanner.Placement> placed = planner.placeAll(wanted);
+        long t1 = System.nanoTime();
         Set<String> affected = new TreeSet<>();
-        Map<String, Versioned<DesiredState>> next = new TreeMap<>();
-        int changed = 0;
-        for (String id : ids) {
-            OverlayPlanner.Placement placement = placed.get(id);
-            affected.addAll(placement.affected());
+        placed.values().forEach(p -> affected.addAll(p.affected()));
+
+        // Then one transaction per chunk, several in flight: the fence's check, the decisions, the new desired
+        // state (against the version the mirror saw). A chunk's agents get their push as soon as it commits.
+        List<Chunk> chunks = new ArrayList<>();
+        Chunk chunk = new Chunk();
+        for (String id : toStore.keySet()) {
             Optional<Versioned<DesiredState>> current = cache.versioned(Znodes.desired(id), DesiredState.class);
-            if (current.isEmpty()) {
-                changed += recompute(id).map(c -> c.changed() ? 1 : 0).orElse(0);
+            if (current.isEmpty()) { // deleted meanwhile: the careful way says so
+                chunk.oneByOne.add(id);
                 continue;
             }
+            chunk.add(id, decisionOp(id, toStore.get(id), fence));
             DesiredState old = current.get().value();
             DesiredSpec spec = cache.node(Znodes.desiredSpec(id), DesiredSpec.class)
                     .orElse(new DesiredSpec(old.labels(), old.sampling()));
-            DesiredState merged = merge(id, old.generation(), spec, decisionsOf.get(id), wanted.get(id), placement.plans());
+            OverlayPlanner.Placement placement = placed.get(id);
+            DesiredState merged = merge(id, old.generation(), spec, toStore.get(id), wanted.get(id), placement.plans());
             if (!merged.equals(old)) {
-                next.put(id, new Versioned<>(merge(id, old.generation() + 1, spec, decisionsOf.get(id), wanted.get(id),
-                        placement.plans()), current.get().version()));
+                DesiredState next = merge(id, old.generation() + 1, spec, toStore.get(id), wanted.get(id),
+                        placement.plans());
+                byte[] data = ZkJson.write(next);
+                int version = current.get().version();
+                chunk.desiredChange(id, op(() -> zk.transactionOp().setData().withVersion(version)
+                        .forPath(Znodes.desired(id), data)), data.length);
+            }
+            if (chunk.full()) {
+                chunks.add(chunk);
+                chunk = new Chunk();
             }
         }
-        List<String> writes = List.copyOf(next.keySet());
-        for (int from = 0; from < writes.size(); from += BATCH) {
-            List<String> chunk = writes.subList(from, Math.min(writes.size(), from + BATCH));
-            try {
-                List<CuratorOp> ops = new ArrayList<>();
-                for (String id : chunk) {
-                    Versioned<DesiredState> v = next.get(id);
-                    byte[] data = ZkJson.write(v.value());
-                    ops.add(zk.transactionOp().setData().withVersion(v.version()).forPath(Znodes.desired(id), data));
-                }
-                zk.transaction().forOperations(ops);
-                changed += chunk.size();
-                chunk.forEach(id -> events.publishEvent(new NodeChanged(id)));
-            } catch (KeeperException e) { // written meanwhile (the mirror was behind) or deleted: one by one
-                for (String id : chunk) {
-                    changed += recompute(id).map(c -> c.changed() ? 1 : 0).orElse(0);
-                }
-            } catch (Exception e) {
-                throw ZooKeeperException.wrap("store desired states", e);
-            }
-        }
-        affected.removeAll(ids);
+        chunks.add(chunk);
+        changed += commitPipelined(chunks, toStore, fence);
+        affected.removeAll(toStore.keySet());
         affected.forEach(this::recompute);
+        log.debug("Stored the decisions of {} nodes: placed in overlays in {} ms, written in {} ms ({} transactions)",
+                toStore.size(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, chunks.size());
         return changed;
     }
 
+    private CuratorOp decisionOp(String id, PolicyDecisions decisions, Leadership.Fence fence) {
+        byte[] data = ZkJson.write(decisions);
+        String path = Znodes.policyDecisions(id);
+        return op(() -> cache.has(path) ? zk.transactionOp().setData().forPath(path, data)
+                : zk.transactionOp().create().forPath(path, data));
+    }
+
+    /** Curator declares {@code Exception} on building an op, though nothing is sent yet. */
+    private static CuratorOp op(java.util.concurrent.Callable<CuratorOp> build) {
+        try {
+            return build.call();
+        } catch (Exception e) {
+            throw ZooKeeperException.wrap("prepare a transaction", e);
+        }
+    }
+
+    /** Transactions in flight at once: ZooKeeper commits them in order, one disk sync for several. */
+    private static final int IN_FLIGHT = 8;
+
+    /** Writes the chunks, {@link #IN_FLIGHT} at a time; a chunk that fails is redone node by node. */
+    private int commitPipelined(List<Chunk> chunks, Map<String, PolicyDecisions> toStore, Leadership.Fence fence) {
+        int changed = 0;
+        ArrayDeque<Map.Entry<Chunk, CompletableFuture<Boolean>>> inFlight = new ArrayDeque<>();
+        List<Chunk> failed = new ArrayList<>();
+        for (int i = 0; i <= chunks.size(); i++) {
+            while (!inFlight.isEmpty() && (i == chunks.size() || inFlight.size() >= IN_FLIGHT)) {
+                Map.Entry<Chunk, CompletableFuture<Boolean>> head = inFlight.poll();
+                if (head.getValue().join()) {
+                    changed += head.getKey().desiredChanged.size();
+                    head.getKey().desiredChanged.forEach(id -> events.publishEvent(new NodeChanged(id)));
+                } else {
+                    failed.add(head.getKey());
+                }
+            }
+            if (i < chunks.size() && !chunks.get(i).ops.isEmpty()) {
+                inFlight.add(Map.entry(chunks.get(i), submit(chunks.get(i), fence)));
+            }
+        }
+        if (!failed.isEmpty() && !fenceHolds(fence)) {
+            throw new Fenced("leader epoch " + fence.version() + " is over: another controller leads; decisions "
+                    + "not stored");
+        }
+        // A node deleted, or the mirror behind (a desired state written meanwhile): the careful way
+        for (Chunk c : failed) {
+            for (String id : c.ids) {
+                changed += putDecisions(id, toStore.get(id), fence).orElse(false) ? 1 : 0;
+            }
+        }
+        for (Chunk c : chunks) {
+            for (String id : c.oneByOne) {
+                changed += putDecisions(id, toStore.get(id), fence).orElse(false) ? 1 : 0;
+            }
+        }
+        return changed;
+    }
+
+    private CompletableFuture<Boolean> submit(Chunk chunk, Leadership.Fence fence) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        List<CuratorOp> ops = new ArrayList<>(chunk.ops.size() + 1);
+        ops.add(op(() -> zk.transactionOp().check().withVersion(fence.version()).forPath(fence.path())));
+        ops.addAll(chunk.ops);
+        try {
+            zk.transaction().inBackground((client, event) ->
+                    done.complete(event.getResultCode() == KeeperException.Code.OK.intValue())).forOperations(ops);
+        } catch (Exception e) {
+            throw ZooKeeperException.wrap("store policy decisions", e);
+        }
+        return done;
+    }
+
+    private boolean fenceHolds(Leadership.Fence fence) {
+        try {
+            Stat stat = zk.checkExists().forPath(fence.path());
+            return stat != null && stat.getVersion() == fence.version();
+        } catch (Exception e) {
+            throw ZooKeeperException.wrap("check the leader's fence", e);
+        }
+    }
+
+    /** One transaction's worth of nodes: bounded in nodes and in bytes (jute.maxbuffer is 1 MB). */
+    private static final class Chunk {
+        private static final int MAX_BYTES = 512 * 1024;
+        final List<String> ids = new ArrayList<>();
+        final List<CuratorOp> ops = new ArrayList<>();
+        final List<String> desiredChanged = new ArrayList<>();
+        final List<String> oneByOne = new ArrayList<>();
+        private int bytes;
+
+        void add(String id, CuratorOp decisions) {
+            ids.add(id);
+            ops.add(decisions);
+            bytes += 512; // a node's decisions: well under this
+        }
+
+        void desiredChange(String id, CuratorOp write, int size) {
+            ops.add(write);
+            desiredChanged.add(id);
+            bytes += size;
+        }
+
+        boolean full() {
+            return ids.size() >= BATCH || bytes >= MAX_BYTES;
+        }
+    }
 
     /** A write of a deposed leader, refused. */
     public static final class Fenced extends RuntimeException {

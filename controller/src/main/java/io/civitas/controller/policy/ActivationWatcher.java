@@ -64,7 +64,7 @@ class ActivationWatcher implements SmartLifecycle {
                 return;
             }
             PolicySet set = compiler.compileSet(current.activation().active(), null, null);
-            evaluator.install(set, current.activation().active(), current.zkVersion()).join();
+            evaluator.install(set, current.activation().active(), current.zkVersion(), null).join();
         } catch (RuntimeException e) {
             log.error("Could not load the active policies {}: {}", activations.read().activation().active(),
                     e.getMessage());

@@ -4,6 +4,8 @@ import io.civitas.controller.policy.ActivationStore.Current;
 import io.civitas.controller.policy.PolicyZnodes.Activation;
 import io.civitas.controller.system.ApiException;
 import io.civitas.policy.PolicySet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 import java.util.Map;
@@ -22,21 +24,20 @@ import java.util.concurrent.TimeoutException;
 @Service
 class Activations {
 
+    private static final Logger log = LoggerFactory.getLogger(Activations.class);
+
     /** What an activation did; {@code changedNodes} counts nodes whose desired state changed. */
     record Result(String name, Integer version, Map<String, Integer> active, int changedNodes) {}
 
     private final PolicyStore store;
     private final ActivationStore activations;
     private final PolicyCompiler compiler;
-    private final CityFacts facts;
     private final PolicyEvaluator evaluator;
 
-    Activations(PolicyStore store, ActivationStore activations, PolicyCompiler compiler, CityFacts facts,
-                PolicyEvaluator evaluator) {
+    Activations(PolicyStore store, ActivationStore activations, PolicyCompiler compiler, PolicyEvaluator evaluator) {
         this.store = store;
         this.activations = activations;
         this.compiler = compiler;
-        this.facts = facts;
         this.evaluator = evaluator;
     }
 
@@ -65,11 +66,21 @@ class Activations {
     }
 
     private Result change(String name, Integer version, Current current, Map<String, Integer> next) {
+        long t0 = System.nanoTime();
         PolicySet set = compiler.compileSet(next, null, null);
-        FreshEvaluation.check(set, facts);
-        int recordVersion = activations.write(current, new Activation(next));
+        long t1 = System.nanoTime();
+        PolicyEvaluator.Checked checked = evaluator.check(set);
+        log.debug("Activation of {}: compiled in {} ms, checked in {} ms", next, (t1 - t0) / 1_000_000,
+                (System.nanoTime() - t1) / 1_000_000);
+        int recordVersion;
         try {
-            int changed = evaluator.install(set, next, recordVersion).get(60, TimeUnit.SECONDS);
+            recordVersion = activations.write(current, new Activation(next));
+        } catch (RuntimeException e) {
+            evaluator.discard(checked);
+            throw e;
+        }
+        try {
+            int changed = evaluator.install(set, next, recordVersion, checked).get(60, TimeUnit.SECONDS);
             return new Result(name, version, next, changed);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -35,10 +35,13 @@ record FreshEvaluation(Evaluation evaluation, Map<String, Snapshot> inserted, Ma
         }
     }
 
-    /** Like {@link #of} but a loop or conflict is a 422 naming it; the evaluation is closed. */
-    static Map<String, PolicyDecisions> check(PolicySet set, CityFacts facts) {
-        try (FreshEvaluation fresh = of(set, facts)) {
-            return fresh.stored();
+    /**
+     * Like {@link #of} but a loop or conflict is a 422 naming it. The caller owns the evaluation: activation
+     * hands it to the evaluator rather than evaluating the whole city a second time.
+     */
+    static FreshEvaluation check(PolicySet set, CityFacts facts) {
+        try {
+            return of(set, facts);
         } catch (PolicyRuntimeException e) {
             throw PolicyProblem.runtime(e.getMessage());
         }

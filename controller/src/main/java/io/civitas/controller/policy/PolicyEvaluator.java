@@ -19,10 +19,12 @@ import org.springframework.stereotype.Component;
 
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,18 @@ class PolicyEvaluator implements SmartLifecycle {
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "policy-evaluator"));
     /** From this many changed nodes in one pass, their decisions are stored in batches. */
     static final int BATCH_FROM = 50;
+    /** Fact changes since an activation's check began; see {@link #check}. */
+    private final List<FactChanges> watching = new CopyOnWriteArrayList<>();
+
+    /** The nodes and readings that changed while a checked evaluation was loading and waiting. */
+    private record FactChanges(Set<String> nodes, Map<String, SensorReading> readings) {
+        FactChanges() {
+            this(ConcurrentHashMap.newKeySet(), new ConcurrentHashMap<>());
+        }
+    }
+
+    /** A policy set evaluated over the facts for activation, and what changed since it loaded them. */
+    record Checked(FreshEvaluation evaluation, FactChanges since) {}
     private final Set<String> dirtyNodes = ConcurrentHashMap.newKeySet();
     private final Map<String, SensorReading> dirtyReadings = new ConcurrentHashMap<>();
     private final AtomicBoolean passQueued = new AtomicBoolean();
@@ -92,6 +106,7 @@ class PolicyEvaluator implements SmartLifecycle {
 
     @EventListener
     public void onNodeChanged(NodeChanged event) {
+        watching.forEach(w -> w.nodes().add(event.nodeId()));
         dirtyNodes.add(event.nodeId());
         queuePass();
     }
@@ -99,6 +114,10 @@ class PolicyEvaluator implements SmartLifecycle {
     @EventListener
     public void onReading(ReadingRecorded event) {
         if (event.reading().sensor() != null) {
+            watching.forEach(w -> {
+                w.readings().put(event.nodeId() + "/" + event.reading().sensor(), event.reading());
+                w.nodes().add(event.nodeId());
+            });
             dirtyReadings.put(event.nodeId() + "/" + event.reading().sensor(), event.reading());
             dirtyNodes.add(event.nodeId()); // a first reading of a sensor adds it to the node's sensors
             queuePass();
@@ -106,16 +125,49 @@ class PolicyEvaluator implements SmartLifecycle {
     }
 
     /**
+     * {@code set} evaluated over the live facts: a loop or conflict is a 422 naming it. Activation then hands it to
+     * {@link #install} (or {@link #discard}s it), so the whole city is evaluated once, not twice; the changes that
+     * arrive meanwhile are replayed onto it.
+     */
+    Checked check(PolicySet set) {
+        FactChanges since = new FactChanges();
+        watching.add(since); // before loading: a change during the load is replayed, never missed
+        try {
+            return new Checked(FreshEvaluation.check(set, facts), since);
+        } catch (RuntimeException e) {
+            watching.remove(since);
+            throw e;
+        }
+    }
+
+    void discard(Checked checked) {
+        watching.remove(checked.since());
+        checked.evaluation().close();
+    }
+
+    /**
      * Makes {@code set} (null: nothing active) the running evaluation, unless a newer activation record
      * ({@code recordVersion}) is already in place, and stores every node's decisions from it. Completes
-     * with the number of nodes whose desired state changed.
+     * with the number of nodes whose desired state changed. {@code checked}, when not null, is {@code set}
+     * from {@link #check}; it is used, or closed.
      */
-    CompletableFuture<Integer> install(PolicySet set, Map<String, Integer> active, int recordVersion) {
+    CompletableFuture<Integer> install(PolicySet set, Map<String, Integer> active, int recordVersion, Checked checked) {
         CompletableFuture<Integer> done = new CompletableFuture<>();
         thread.execute(() -> {
+            FreshEvaluation evaluated = null;
+            if (checked != null) {
+                // From here on every change marks dirtyNodes, which restart keeps: stop logging, replay the log
+                watching.remove(checked.since());
+                evaluated = checked.evaluation();
+                dirtyNodes.addAll(checked.since().nodes());
+                checked.since().readings().forEach(dirtyReadings::putIfAbsent); // a mark there is the newer
+            }
             try {
-                done.complete(installNow(set, active, recordVersion));
+                done.complete(installNow(set, active, recordVersion, evaluated));
             } catch (Throwable e) {
+                if (evaluated != null) {
+                    evaluated.close();
+                }
                 done.completeExceptionally(e);
             }
         });
@@ -127,9 +179,12 @@ class PolicyEvaluator implements SmartLifecycle {
         return recordVersion;
     }
 
-    private int installNow(PolicySet next, Map<String, Integer> active, int version) {
+    private int installNow(PolicySet next, Map<String, Integer> active, int version, FreshEvaluation evaluated) {
         if (version < recordVersion) {
             log.info("Ignoring activation record version {}: version {} is already in place", version, recordVersion);
+            if (evaluated != null) {
+                evaluated.close();
+            }
             return 0;
         }
         closeEvaluation();
@@ -137,19 +192,33 @@ class PolicyEvaluator implements SmartLifecycle {
         recordVersion = version;
         status = new Status(Map.copyOf(active), null);
         log.info("Active policies now {} (activation record version {})", active, version);
-        return restart();
+        return restart(evaluated);
     }
 
-    /** A fresh evaluation of {@link #set} over all facts; stores every node's decisions. Leader only. */
     private int restart() {
-        dirtyNodes.clear();
-        dirtyReadings.clear();
+        return restart(null);
+    }
+
+    /**
+     * A fresh evaluation of {@link #set} over all facts (or {@code evaluated}, one made a moment ago); stores every
+     * node's decisions. Leader only.
+     */
+    private int restart(FreshEvaluation evaluated) {
+        if (evaluated == null) {
+            dirtyNodes.clear();
+            dirtyReadings.clear();
+        } // else: install replayed the changes since it loaded the facts into the marks, for the next pass
         closeEvaluation();
         if (!leadership.isLeader()) {
+            if (evaluated != null) {
+                evaluated.close();
+            }
             return 0; // the leader stores the decisions
         }
         try {
-            FreshEvaluation fresh = FreshEvaluation.of(set, facts);
+            long t0 = System.nanoTime();
+            FreshEvaluation fresh = evaluated != null ? evaluated : FreshEvaluation.of(set, facts);
+            long t1 = System.nanoTime();
             evaluation = fresh.evaluation();
             inserted = new HashMap<>(fresh.inserted());
             status = new Status(status.active(), null);
@@ -158,7 +227,10 @@ class PolicyEvaluator implements SmartLifecycle {
                 Snapshot s = inserted.get(id);
                 all.put(id, s == null ? PolicyDecisions.NONE : fresh.stored(id, s.sensors()));
             }
-            return storeAll(all);
+            int changed = storeAll(all);
+            log.info("Evaluated {} nodes in {} ms; stored their decisions ({} desired states changed) in {} ms",
+                    all.size(), (t1 - t0) / 1_000_000, changed, (System.nanoTime() - t1) / 1_000_000);
+            return changed;
         } catch (PolicyRuntimeException e) {
             fail(e.getMessage());
             return 0;

@@ -124,10 +124,11 @@ public class DesiredStates {
 
     /**
      * {@link #putDecisions(String, PolicyDecisions, Leadership.Fence)} for the whole city at once (a policy
-     * activation): what is stored is taken from the in-memory mirror of {@code /nodes}, and the writes go in
-     * transactions of {@link #BATCH} nodes, the decisions' ones each with the fence's check. One node's pass
-     * costs a dozen round trips, so ten thousand nodes took minutes one by one; batched they take a few dozen
-     * transactions. The mirror may lag: a desired state is written only with the version the mirror saw
+     * activation): what is stored is taken from the in-memory mirror of {@code /nodes}; overlay places are
+     * taken for all nodes at once; then each transaction of {@link #BATCH} nodes holds the fence's check, their
+     * decisions and their new desired states, several transactions in flight. One node's pass costs a dozen
+     * round trips, so ten thousand nodes took minutes one by one; batched they take a hundred transactions,
+     * and a chunk's agents get their push as soon as it commits. The mirror may lag: a desired state is written only with the version the mirror saw
      * (compare-and-set), and a batch that fails is redone node by node the careful way, from ZooKeeper.
      *
      * @return the number of nodes whose desired state changed

@@ -243,6 +243,8 @@ final class UdpSocket {
         private final ByteBuffer namesBuffer;
         private final Memory controls;
         private final Memory messages;
+        /** Referenced from native memory only: held here so the collector cannot free it under the kernel. */
+        private final Memory iovs;
         private final int[] lengths;
         private final int[] segments;
 
@@ -254,7 +256,7 @@ final class UdpSocket {
             namesBuffer = names.getByteBuffer(0, names.size()).order(ByteOrder.BIG_ENDIAN);
             controls = zeroed((long) slots * CMSG_SPACE_INT);
             messages = zeroed((long) slots * MMSGHDR);
-            Memory iovs = zeroed((long) slots * IOVEC);
+            iovs = zeroed((long) slots * IOVEC);
             for (int i = 0; i < slots; i++) {
                 iovs.setPointer((long) i * IOVEC, data.share((long) i * SLOT));
                 putSize(iovs, (long) i * IOVEC + P, SLOT);

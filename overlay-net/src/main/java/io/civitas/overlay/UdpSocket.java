@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -122,7 +123,8 @@ final class UdpSocket {
         return m;
     }
 
-    private static void putSize(Memory m, long offset, long value) {
+    /** Writes a size_t (or a pointer-sized long) in the platform's width. */
+    static void putSize(Memory m, long offset, long value) {
         if (P == 8) {
             m.setLong(offset, value);
         } else {
@@ -309,7 +311,10 @@ final class UdpSocket {
         try {
             n = LibC.recvmmsg(fd, r.messages, r.slots, LibC.MSG_WAITFORONE, Pointer.NULL);
         } catch (LastErrorException e) {
-            return closed ? -1 : 0; // EAGAIN: the timeout; anything else (an ICMP error): try again
+            if (e.getErrorCode() != LibC.EAGAIN && e.getErrorCode() != LibC.EINTR) {
+                LockSupport.parkNanos(1_000_000); // an error that may repeat: do not spin on it
+            }
+            return closed ? -1 : 0; // EAGAIN: the timeout; anything else: try again
         }
         for (int i = 0; i < n; i++) {
             long m = (long) i * MMSGHDR;

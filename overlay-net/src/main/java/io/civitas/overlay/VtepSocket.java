@@ -144,15 +144,7 @@ final class VtepSocket implements AutoCloseable {
             this.counters = counters;
             emptyHeader.clear();
             iov.setPointer(0, emptyHeader);
-            putSize(Native.POINTER_SIZE, VnetHeader.SIZE);
-        }
-
-        private void putSize(long offset, long value) {
-            if (Native.POINTER_SIZE == 8) {
-                iov.setLong(offset, value);
-            } else {
-                iov.setInt(offset, (int) value);
-            }
+            UdpSocket.putSize(iov, Native.POINTER_SIZE, VnetHeader.SIZE);
         }
 
         @Override
@@ -166,7 +158,7 @@ final class VtepSocket implements AutoCloseable {
         public void writeRaw(TapDevice tap, ByteBuffer b, int offset, int length) {
             Pointer base = b == receivedBuffer ? received : Native.getDirectBufferPointer(b);
             iov.setPointer(2L * Native.POINTER_SIZE, base.share(offset));
-            putSize(3L * Native.POINTER_SIZE, length);
+            UdpSocket.putSize(iov, 3L * Native.POINTER_SIZE, length);
             if (!tap.writev(iov, 2, VnetHeader.SIZE + length)) {
                 counters.dropped.increment();
             }

@@ -162,6 +162,17 @@ class TcpOffloadTest {
         }
     }
 
+    /** Decapsulates the datagrams into a coalescer, as the receive thread does, and flushes at the end. */
+    private static Collector coalesce(List<ByteBuffer> datagrams) {
+        Collector tap = new Collector();
+        TcpCoalescer<String> coalescer = new TcpCoalescer<>(tap, ByteBuffer.allocateDirect(VnetHeader.SIZE + 14 + 65535));
+        for (ByteBuffer d : datagrams) {
+            coalescer.offer(d, Vxlan.HEADER, d.capacity() - Vxlan.HEADER, "tap");
+        }
+        coalescer.flush();
+        return tap;
+    }
+
     /**
      * What the kernel makes of a frame written with a virtio_net_hdr: completes a partial checksum, checks the
      * headers, and returns the TCP payload by sequence number (its segmentation at gso_size is checked too).
@@ -217,13 +228,7 @@ class TcpOffloadTest {
                 ByteBuffer d = datagrams.remove(i);
                 datagrams.add(i + 1, d);
             }
-            Collector tap = new Collector();
-            TcpCoalescer<String> coalescer = new TcpCoalescer<>(tap,
-                    ByteBuffer.allocateDirect(VnetHeader.SIZE + 14 + 65535));
-            for (ByteBuffer d : datagrams) {
-                coalescer.offer(d, Vxlan.HEADER, d.capacity() - Vxlan.HEADER, "tap");
-            }
-            coalescer.flush();
+            Collector tap = coalesce(datagrams);
             assertThat(tap.raw).isEmpty();
             TreeMap<Integer, byte[]> bySeq = new TreeMap<>(Integer::compareUnsigned);
             tap.withHeader.forEach(w -> receive(w, bySeq));
@@ -251,13 +256,7 @@ class TcpOffloadTest {
             ByteBuffer d = datagrams.get(bad);
             int at = d.capacity() - 1;
             d.put(at, (byte) (d.get(at) ^ 0x5a));
-            Collector tap = new Collector();
-            TcpCoalescer<String> coalescer = new TcpCoalescer<>(tap,
-                    ByteBuffer.allocateDirect(VnetHeader.SIZE + 14 + 65535));
-            for (ByteBuffer x : datagrams) {
-                coalescer.offer(x, Vxlan.HEADER, x.capacity() - Vxlan.HEADER, "tap");
-            }
-            coalescer.flush();
+            Collector tap = coalesce(datagrams);
             assertThat(tap.raw).hasSize(1);
             assertThat(tcpChecksumValid(tap.raw.get(0), 0, tap.raw.get(0).capacity())).isFalse();
             TreeMap<Integer, byte[]> bySeq = new TreeMap<>(Integer::compareUnsigned);

@@ -47,16 +47,23 @@ final class InProcessCity implements AutoCloseable {
     private final Consumer<String> progress;
 
     InProcessCity(Consumer<String> progress) throws Exception {
+        this(progress, new String[0]);
+    }
+
+    /** The same, with more controller arguments ({@code --name=value}). */
+    InProcessCity(Consumer<String> progress, String... arguments) throws Exception {
         this.progress = progress;
         dataDir = Files.createTempDirectory("civitas-bench-");
         long t0 = System.nanoTime();
         SpringApplication app = new SpringApplication(ControllerApplication.class);
         app.setBannerMode(Banner.Mode.OFF);
         try {
-            controller = app.run(
+            List<String> args = new ArrayList<>(List.of(
                     "--server.port=0",
                     "--civitas.wamp.port=0",
-                    "--civitas.data-dir=" + dataDir);
+                    "--civitas.data-dir=" + dataDir));
+            args.addAll(List.of(arguments));
+            controller = app.run(args.toArray(String[]::new));
         } catch (RuntimeException e) {
             deleteTree(dataDir);
             throw e;

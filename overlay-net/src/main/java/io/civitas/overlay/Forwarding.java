@@ -18,7 +18,7 @@ import java.util.Set;
  * swaps the whole table in one write, so the forwarding threads never see half of one.
  */
 record Forwarding(Map<Long, InetSocketAddress> unicast, List<InetSocketAddress> flood, Set<InetAddress> peerAddresses,
-                  InetSocketAddress relay) {
+                  InetSocketAddress relay, int[] peerIpv4s, int relayIpv4) {
 
     static Forwarding of(OverlayPlan plan) {
         Map<Long, InetSocketAddress> unicast = new HashMap<>();
@@ -31,7 +31,9 @@ record Forwarding(Map<Long, InetSocketAddress> unicast, List<InetSocketAddress> 
             peers.add(a.getAddress());
         }
         InetSocketAddress relay = plan.relay() == null ? null : endpoint(plan.relay().address(), plan.relay().port());
-        return new Forwarding(Map.copyOf(unicast), flood, Set.copyOf(peers), relay);
+        int[] ipv4s = peers.stream().mapToInt(Forwarding::ipv4).toArray();
+        return new Forwarding(Map.copyOf(unicast), flood, Set.copyOf(peers), relay, ipv4s,
+                relay == null ? 0 : ipv4(relay.getAddress()));
     }
 
     /** Where a frame to {@code destinationMac} is sent. */
@@ -48,6 +50,24 @@ record Forwarding(Map<Long, InetSocketAddress> unicast, List<InetSocketAddress> 
     /** Whether a VXLAN packet from {@code source} may be delivered into this overlay. */
     boolean accepts(InetSocketAddress source) {
         return source.equals(relay) || peerAddresses.contains(source.getAddress());
+    }
+
+    /** The same for a sender given as a big-endian IPv4 address and a port (the receive path's form). */
+    boolean accepts(int address, int port) {
+        if (relay != null && port == relay.getPort() && address == relayIpv4) {
+            return true;
+        }
+        for (int peer : peerIpv4s) {
+            if (peer == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int ipv4(InetAddress a) {
+        byte[] b = a.getAddress();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
     static InetSocketAddress endpoint(String address, int port) {

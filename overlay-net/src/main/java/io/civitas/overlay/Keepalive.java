@@ -43,7 +43,12 @@ final class Keepalive {
 
     /** Whether the VXLAN packet of {@code length} bytes at offset 0 carries a keepalive frame. */
     static boolean is(ByteBuffer b, int length) {
-        int at = Vxlan.HEADER;
+        return is(b, 0, length);
+    }
+
+    /** The same for a packet at {@code offset}. */
+    static boolean is(ByteBuffer b, int offset, int length) {
+        int at = offset + Vxlan.HEADER;
         if (length < PACKET || (b.getShort(at + 12) & 0xffff) != ETHER_TYPE) {
             return false;
         }

@@ -5,17 +5,22 @@ import com.sun.jna.Pointer;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
  * One overlay in the userspace datapath: its TAP device, its forwarding table and the socket it sends through.
  * The reader thread reads frames from the TAP, prefixes the VXLAN header and sends each to the VTEP(s) its
- * destination MAC maps to. Table and socket are swapped in place by a re-apply.
+ * destination MAC maps to; a TCP segment of up to 64 KB (TSO through the TAP) is first cut to the overlay's MSS
+ * ({@link TcpSegmenter}) and sent with UDP GSO, a frame with a partial checksum gets it completed, because a
+ * kernel vxlan peer expects complete inner checksums. Table and socket are swapped in place by a re-apply.
  */
 final class OverlayPort {
 
     private static final System.Logger LOG = System.getLogger(OverlayPort.class.getName());
+    /** Room for the VXLAN datagrams of one 64 KB TCP segment cut at the smallest MSS an overlay MTU allows. */
+    private static final int SEGMENTS_BYTES = 256 * 1024;
 
     private final int vni;
     private final TapDevice tap;
@@ -79,29 +84,53 @@ final class OverlayPort {
     }
 
     private void forwardFromTap() {
-        Memory memory = new Memory(Vxlan.MAX_DATAGRAM);
-        // JNA hands out native (little-endian) order; the wire is big-endian.
-        ByteBuffer packet = memory.getByteBuffer(0, Vxlan.MAX_DATAGRAM).order(ByteOrder.BIG_ENDIAN);
-        int capacity = Vxlan.MAX_DATAGRAM - Vxlan.HEADER;
-        Vxlan.writeHeader(packet, vni);
-        Pointer frame = memory.share(Vxlan.HEADER);
+        // The TAP's virtio_net_hdr (10 bytes) lands at 0 and the frame at 10; a frame sent whole gets its VXLAN
+        // header (8 bytes) written over the end of the virtio one, so it goes out without a copy.
+        Memory in = new Memory(VnetHeader.SIZE + Vxlan.MAX_DATAGRAM + Vxlan.ETHERNET_HEADER);
+        ByteBuffer input = in.getByteBuffer(0, in.size()).order(ByteOrder.BIG_ENDIAN); // the wire is big-endian
+        int datagramAt = VnetHeader.SIZE - Vxlan.HEADER;
+        Pointer datagram = in.share(datagramAt);
+        Memory segments = new Memory(SEGMENTS_BYTES);
+        ByteBuffer output = segments.getByteBuffer(0, segments.size()).order(ByteOrder.BIG_ENDIAN);
+        TcpSegmenter segmenter = new TcpSegmenter();
+        UdpSocket.Sender sender = new UdpSocket.Sender();
         while (true) {
-            int n = tap.read(frame, capacity);
+            int n = tap.read(in, (int) in.size());
             if (n < 0) {
                 return;
             }
-            if (n < Vxlan.ETHERNET_HEADER) {
+            int frameLength = n - VnetHeader.SIZE;
+            if (frameLength < Vxlan.ETHERNET_HEADER) {
                 continue;
             }
             Forwarding table = forwarding;
             VtepSocket through = socket;
-            for (InetSocketAddress to : table.targets(Vxlan.macAt(packet, Vxlan.HEADER))) {
-                packet.limit(Vxlan.HEADER + n).position(0);
-                if (through.send(packet, to)) {
-                    counters.sent.increment();
-                } else {
+            List<InetSocketAddress> targets = table.targets(Vxlan.macAt(input, VnetHeader.SIZE));
+            int gsoType = VnetHeader.gsoType(input, 0) & ~VnetHeader.GSO_ECN;
+            if (gsoType == VnetHeader.GSO_NONE) {
+                if ((VnetHeader.flags(input, 0) & VnetHeader.F_NEEDS_CSUM) != 0 && !TcpSegmenter.finishChecksum(
+                        input, VnetHeader.SIZE, frameLength, VnetHeader.csumStart(input, 0),
+                        VnetHeader.csumOffset(input, 0))) {
                     counters.dropped.increment();
+                    continue;
                 }
+                Vxlan.writeHeader(input, datagramAt, vni);
+                for (InetSocketAddress to : targets) {
+                    if (through.send(datagram, Vxlan.HEADER + frameLength, to)) {
+                        counters.sent.increment();
+                    } else {
+                        counters.dropped.increment();
+                    }
+                }
+            } else if ((gsoType == VnetHeader.GSO_TCPV4 || gsoType == VnetHeader.GSO_TCPV6) && segmenter.segment(
+                    input, VnetHeader.SIZE, frameLength, VnetHeader.gsoSize(input, 0), vni, output)) {
+                for (InetSocketAddress to : targets) {
+                    int sent = through.sendSegments(sender, segments, segmenter.total(), segmenter.stride(), to);
+                    counters.sent.add(sent);
+                    counters.dropped.add(segmenter.count() - sent);
+                }
+            } else {
+                counters.dropped.increment(); // a GSO type we did not ask for (TUNSETOFFLOAD names TCP only)
             }
         }
     }

@@ -21,8 +21,12 @@ final class Vxlan {
 
     /** Writes the header for {@code vni} at the buffer's absolute offset 0. */
     static void writeHeader(ByteBuffer b, int vni) {
-        b.putInt(0, FLAG_VNI_VALID << 24);
-        b.putInt(4, vni << 8);
+        writeHeader(b, 0, vni);
+    }
+
+    static void writeHeader(ByteBuffer b, int offset, int vni) {
+        b.putInt(offset, FLAG_VNI_VALID << 24);
+        b.putInt(offset + 4, vni << 8);
     }
 
     /**
@@ -30,11 +34,16 @@ final class Vxlan {
      * carrying an Ethernet frame: too short, I flag clear, or reserved bits set (which the kernel also drops).
      */
     static int vniOf(ByteBuffer b, int length) {
+        return vniOf(b, 0, length);
+    }
+
+    /** The same for a datagram at {@code offset}. */
+    static int vniOf(ByteBuffer b, int offset, int length) {
         if (length < HEADER + ETHERNET_HEADER) {
             return -1;
         }
-        int first = b.getInt(0);
-        int second = b.getInt(4);
+        int first = b.getInt(offset);
+        int second = b.getInt(offset + 4);
         if (first != FLAG_VNI_VALID << 24 || (second & 0xff) != 0) {
             return -1;
         }

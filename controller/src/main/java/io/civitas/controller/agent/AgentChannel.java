@@ -16,8 +16,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface AgentChannel {
 
-    /** Pushes {@code desired} to the node's agent over {@code city.node.<id>.apply}. */
-    CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired);
+    /**
+     * Pushes {@code desired} to the node's agent over {@code city.node.<id>.apply}, stamped with the mastership
+     * {@code epoch} it was decided under. Fails with {@link StaleEpochException} when the agent has accepted a
+     * newer epoch.
+     */
+    CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired, long epoch);
 
     /** Calls {@code city.node.<id>.ping}, which echoes {@code payload}: liveness and round-trip time. */
     CompletableFuture<String> ping(String nodeId, String payload);

@@ -202,6 +202,23 @@ class NodeAgentAgainstRouterTest {
     }
 
     @Test
+    void anAgentGivenOnlyADiscoveryUrlJoinsAControllerItLists() throws Exception {
+        try (FakeController discovery = new FakeController()) { // answers discovery only: no router
+            discovery.members.add(URI.create("http://127.0.0.1:" + FakeController.freePort())); // listed but dead
+            discovery.members.add(controller.baseUrl());
+            AgentConfig config = new AgentConfig(List.of(), "token-1", stateDir, Set.of(Sensors.PM25),
+                    Duration.ofMillis(100), Duration.ofMillis(800), null, discovery.baseUrl());
+            NodeAgent agent = new NodeAgent(config);
+            agents.add(agent);
+            agent.start();
+
+            await().atMost(WAIT).until(agent::isConnected);
+            assertThat(agent.controller()).isEqualTo(controller.baseUrl());
+            assertThat(controller.enrollments).hasSize(1);
+        }
+    }
+
+    @Test
     void skipsAnUnreachableControllerAndJoinsTheNextOne() throws Exception {
         URI dead = URI.create("http://127.0.0.1:" + FakeController.freePort());
         NodeAgent agent = agent(List.of(dead, controller.baseUrl()), "token-1");

@@ -28,7 +28,8 @@ public interface AgentChannel {
 
     /**
      * Runs a packet capture on the node ({@code city.node.<id>.capture}); may take up to the request's
-     * {@code maxSeconds}, so it is bounded by that plus {@code slack}, not by the usual call timeout.
+     * {@code maxSeconds}, so it is bounded by that plus {@code slack}, not by the usual call timeout. Carries no
+     * mastership epoch: it changes nothing on the node, so a deposed controller's capture does no harm.
      */
     default CompletableFuture<CaptureResult> capture(String nodeId, CaptureRequest request, java.time.Duration slack) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("captures are not supported here"));

@@ -19,7 +19,8 @@ import java.util.TreeSet;
 
 /**
  * {@code GET /api/v1/cluster}: the live members, the leader, how many nodes and switches each masters, and
- * health; {@code GET /api/v1/cluster/members}: where agents may connect; {@code POST /api/v1/cluster/rebalance}: asks every controller to shed agents above its fair share.
+ * health; {@code GET /api/v1/cluster/members}: where agents may connect; {@code POST /api/v1/cluster/rebalance}:
+ * asks every controller to shed agents above its fair share.
  * Answers from caches, so it works (marked stale) while ZooKeeper is lost.
  */
 @RestController

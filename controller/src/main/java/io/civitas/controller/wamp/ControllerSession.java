@@ -30,6 +30,7 @@ import ws.wamp.jawampa.WampSerialization;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -104,7 +105,7 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
         ObjectNode fencing = Json.object().put(WampUris.KW_EPOCH, epoch);
         return invoke(nodeId, WampUris.apply(nodeId), desired, fencing, AppliedState.class, callTimeout)
                 .exceptionallyCompose(error -> {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
                     if (cause instanceof ApplicationError refused && WampUris.ERROR_STALE_EPOCH.equals(refused.uri())) {
                         JsonNode kw = refused.keywordArguments();

@@ -18,7 +18,7 @@ import java.util.function.Function;
  */
 public class FakeAgentChannel implements AgentChannel {
 
-    public record Push(String nodeId, long generation, long atNanos) {}
+    public record Push(String nodeId, long generation, long epoch, long atNanos) {}
 
     public final Set<String> ready = ConcurrentHashMap.newKeySet();
     public final List<Push> pushes = new CopyOnWriteArrayList<>();
@@ -39,8 +39,8 @@ public class FakeAgentChannel implements AgentChannel {
     }
 
     @Override
-    public CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired) {
-        pushes.add(new Push(nodeId, desired.generation(), System.nanoTime()));
+    public CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired, long epoch) {
+        pushes.add(new Push(nodeId, desired.generation(), epoch, System.nanoTime()));
         if (!ready.contains(nodeId)) {
             return CompletableFuture.failedFuture(new AgentUnreachableException(nodeId));
         }

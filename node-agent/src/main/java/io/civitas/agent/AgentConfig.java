@@ -1,5 +1,6 @@
 package io.civitas.agent;
 
+import io.civitas.protocol.ClusterMembers;
 import io.civitas.protocol.Sensors;
 
 import java.io.IOException;
@@ -18,7 +19,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * How an agent runs: which controllers it may talk to (tried in list order), the one-time enrollment
+ * How an agent runs: which controllers it may talk to (tried in list order) or where it asks for the live ones
+ * ({@code discovery}: a controller's {@code GET /api/v1/cluster/members}), the one-time enrollment
  * token (needed only until a credential is stored), where it keeps its state, which simulated sensors
  * the node has, and how it backs off between connection attempts.
  *
@@ -28,9 +30,10 @@ import java.util.TreeSet;
  * whose message starts with the key.
  */
 public record AgentConfig(List<URI> controllers, String enrollmentToken, Path stateDir, Set<String> sensors,
-                          Duration initialBackoff, Duration maxBackoff, OverlayConfig overlays) {
+                          Duration initialBackoff, Duration maxBackoff, OverlayConfig overlays, URI discovery) {
 
     public static final String KEY_CONTROLLERS = "controllers";
+    public static final String KEY_DISCOVERY = "discovery";
     public static final String KEY_TOKEN = "token";
     public static final String KEY_STATE_DIR = "state-dir";
     public static final String KEY_SENSORS = "sensors";
@@ -41,11 +44,20 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
 
     public AgentConfig {
-        if (controllers == null || controllers.isEmpty()) {
-            throw new IllegalArgumentException(KEY_CONTROLLERS + ": at least one controller URL is needed");
+        controllers = controllers == null ? List.of() : controllers;
+        if (controllers.isEmpty() && discovery == null) {
+            throw new IllegalArgumentException(KEY_CONTROLLERS + ": at least one controller URL (or a "
+                    + KEY_DISCOVERY + " URL) is needed");
         }
-        controllers.forEach(AgentConfig::checkControllerUrl);
+        controllers.forEach(uri -> checkHttpUrl(KEY_CONTROLLERS, uri));
         controllers = List.copyOf(controllers);
+        if (discovery != null) {
+            checkHttpUrl(KEY_DISCOVERY, discovery);
+            String path = discovery.getPath();
+            if (path == null || path.isEmpty() || path.equals("/")) { // a controller's base URL: its members endpoint
+                discovery = ControllerHttp.resolve(discovery, ClusterMembers.PATH);
+            }
+        }
         enrollmentToken = enrollmentToken == null || enrollmentToken.isBlank() ? null : enrollmentToken.trim();
         if (stateDir == null) {
             throw new IllegalArgumentException(KEY_STATE_DIR + ": missing");
@@ -68,8 +80,13 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
     }
 
     public AgentConfig(List<URI> controllers, String enrollmentToken, Path stateDir, Set<String> sensors,
+                       Duration initialBackoff, Duration maxBackoff, OverlayConfig overlays) {
+        this(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, overlays, null);
+    }
+
+    public AgentConfig(List<URI> controllers, String enrollmentToken, Path stateDir, Set<String> sensors,
                        Duration initialBackoff, Duration maxBackoff) {
-        this(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, null);
+        this(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, null, null);
     }
 
     /** All sensors, default backoff. */
@@ -78,21 +95,23 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
     }
 
     public AgentConfig withBackoff(Duration initial, Duration max) {
-        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initial, max, overlays);
+        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initial, max, overlays, discovery);
     }
 
     public AgentConfig withSensors(Set<String> nodeSensors) {
-        return new AgentConfig(controllers, enrollmentToken, stateDir, nodeSensors, initialBackoff, maxBackoff, overlays);
+        return new AgentConfig(controllers, enrollmentToken, stateDir, nodeSensors, initialBackoff, maxBackoff, overlays,
+                discovery);
     }
 
     public AgentConfig withOverlays(OverlayConfig overlayConfig) {
-        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, overlayConfig);
+        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, overlayConfig,
+                discovery);
     }
 
     /** Hides the token: configs end up in logs. */
     @Override
     public String toString() {
-        return "AgentConfig[controllers=" + controllers + ", token=" + (enrollmentToken == null ? "none" : "***")
+        return "AgentConfig[controllers=" + controllers + (discovery == null ? "" : ", discovery=" + discovery) + ", token=" + (enrollmentToken == null ? "none" : "***")
                 + ", stateDir=" + stateDir + ", sensors=" + new TreeSet<>(sensors) + ", backoff="
                 + initialBackoff.toMillis() + ".." + maxBackoff.toMillis() + " ms, overlays=" + overlays + "]";
     }
@@ -131,7 +150,8 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
                 new OverlayConfig(merged.getProperty(OverlayConfig.KEY_DATAPATH),
                         merged.getProperty(OverlayConfig.KEY_UNDERLAY_ADDRESS),
                         merged.getProperty(OverlayConfig.KEY_UNDERLAY_DEVICE),
-                        merged.getProperty(OverlayConfig.KEY_BEHIND_NAT), merged.getProperty(OverlayConfig.KEY_NETNS)));
+                        merged.getProperty(OverlayConfig.KEY_BEHIND_NAT), merged.getProperty(OverlayConfig.KEY_NETNS)),
+                discoveryUrl(merged.getProperty(KEY_DISCOVERY)));
     }
 
     private static List<URI> controllerList(String value) {
@@ -144,6 +164,17 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
             }
         }
         return result;
+    }
+
+    private static URI discoveryUrl(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return URI.create(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(KEY_DISCOVERY + ": '" + value + "' is not a URL");
+        }
     }
 
     private static Set<String> sensorSet(String value) {
@@ -173,10 +204,10 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
         return path.equals("~") || path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
     }
 
-    private static void checkControllerUrl(URI uri) {
+    private static void checkHttpUrl(String key, URI uri) {
         String scheme = uri.getScheme();
         if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-            throw new IllegalArgumentException(KEY_CONTROLLERS + ": '" + uri
+            throw new IllegalArgumentException(key + ": '" + uri
                     + "' is not an http(s) base URL like http://controller:8080");
         }
     }

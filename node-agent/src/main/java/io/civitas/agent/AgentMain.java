@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionException;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"The Civitas node agent: enrolls this node with a controller, keeps a WAMP session to it, "
                 + "applies the desired state it pushes and publishes sensor telemetry.",
-                "Options override the --config file (keys: controllers, token, state-dir, sensors, datapath, underlay-address, underlay-device, behind-nat)."})
+                "Options override the --config file (keys: controllers, discovery, token, state-dir, sensors, datapath, underlay-address, underlay-device, behind-nat)."})
 public final class AgentMain implements Callable<Integer> {
     static final int EXIT_REFUSED = 1;
     static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
@@ -36,6 +36,11 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--controller", paramLabel = "URL", split = ",",
             description = "Controller base URL(s), tried in order, e.g. http://controller:8080")
     private List<String> controllers;
+
+    @Option(names = "--discovery", paramLabel = "URL",
+            description = "Where to ask for the live controllers (a controller's base URL or its /api/v1/cluster/members); "
+                    + "asked at start and whenever the agent loses its controller, then tried in random order")
+    private String discovery;
 
     @Option(names = "--token", paramLabel = "TOKEN",
             description = "One-time enrollment token; needed only until the credential is stored")
@@ -105,6 +110,7 @@ public final class AgentMain implements Callable<Integer> {
     AgentConfig resolveConfig() {
         Map<String, String> options = new HashMap<>();
         options.put(AgentConfig.KEY_CONTROLLERS, controllers == null ? null : String.join(",", controllers));
+        options.put(AgentConfig.KEY_DISCOVERY, discovery);
         options.put(AgentConfig.KEY_TOKEN, token);
         options.put(AgentConfig.KEY_STATE_DIR, stateDir == null ? null : stateDir.toString());
         options.put(AgentConfig.KEY_SENSORS, sensors);

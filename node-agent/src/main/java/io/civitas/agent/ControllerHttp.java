@@ -1,6 +1,7 @@
 package io.civitas.agent;
 
 import io.civitas.protocol.Bootstrap;
+import io.civitas.protocol.ClusterMembers;
 import io.civitas.protocol.EnrollRequest;
 import io.civitas.protocol.EnrollResponse;
 
@@ -11,7 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** The two public REST calls an agent makes: bootstrap (where is the WAMP router) and enroll. */
+/** The public REST calls an agent makes: discovery (which controllers live), bootstrap (where is their WAMP router), enroll. */
 final class ControllerHttp {
     static final String BOOTSTRAP_PATH = "/api/v1/agent/bootstrap";
     static final String ENROLL_PATH = "/api/v1/enroll";
@@ -26,6 +27,13 @@ final class ControllerHttp {
         HttpRequest request = HttpRequest.newBuilder(resolve(controller, BOOTSTRAP_PATH))
                 .timeout(TIMEOUT).header("Accept", "application/json").GET().build();
         return send(request, Bootstrap.class, "bootstrap at " + controller);
+    }
+
+    /** The live controllers, from a discovery URL (a controller's {@link ClusterMembers#PATH}). */
+    ClusterMembers members(URI discovery) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(discovery)
+                .timeout(TIMEOUT).header("Accept", "application/json").GET().build();
+        return send(request, ClusterMembers.class, "discovery at " + discovery);
     }
 
     /** Trades the token for a credential; a refusal is a {@link ProblemException} with status 401 or 409. */

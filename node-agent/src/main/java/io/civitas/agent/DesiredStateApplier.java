@@ -24,17 +24,41 @@ import java.util.TreeSet;
  *
  * <p>The applied state is written to {@code <stateDir>/applied.json} before it takes effect, so a restarted
  * agent resumes its plan at once and reports its generation in hello.
+ *
+ * <p>Fencing: every push carries the mastership epoch its controller decided it under. The highest epoch accepted
+ * is kept in applied.json with the state (one atomic write), and a push with a lower one is refused before
+ * anything changes: it comes from a controller that lost the node to another, maybe without knowing it yet.
  */
 final class DesiredStateApplier {
     private static final Logger log = LoggerFactory.getLogger(DesiredStateApplier.class);
 
     /** What applied.json holds. */
-    record AppliedRecord(DesiredState desired, long appliedAtMillis) {}
+    record AppliedRecord(DesiredState desired, long appliedAtMillis, long epoch) {}
 
     /** A desired state this node cannot honour; the message says why, for the controller's operator. */
     static final class RefusedException extends Exception {
         RefusedException(String message) {
             super(message);
+        }
+    }
+
+    /** A push decided under an older mastership than one this node has accepted. */
+    static final class StaleEpochException extends Exception {
+        private final long held;
+        private final long offered;
+
+        StaleEpochException(long held, long offered) {
+            super("mastership epoch " + offered + " is older than " + held + ", accepted already");
+            this.held = held;
+            this.offered = offered;
+        }
+
+        long held() {
+            return held;
+        }
+
+        long offered() {
+            return offered;
         }
     }
 
@@ -46,6 +70,7 @@ final class DesiredStateApplier {
     private final Clock clock;
     private DesiredState desired;
     private long appliedAtMillis;
+    private long epoch;
 
     DesiredStateApplier(String nodeId, Set<String> nodeSensors, SamplingScheduler sampling, Path stateDir,
                         Clock clock) {
@@ -75,6 +100,7 @@ final class DesiredStateApplier {
                 log.info("Ignoring {}: it belongs to another node", file);
                 return;
             }
+            epoch = record.epoch(); // even if the state below is no longer valid here: fencing must not forget
             validate(record.desired());
             desired = record.desired();
             appliedAtMillis = record.appliedAtMillis();
@@ -93,10 +119,27 @@ final class DesiredStateApplier {
         }
     }
 
-    /** Applies {@code next} if it is newer; returns what is in effect afterwards. */
-    synchronized AppliedState apply(DesiredState next) throws RefusedException, IOException {
+    /** A push from a controller that does not send an epoch (0): accepted only until a higher one was. */
+    AppliedState apply(DesiredState next) throws RefusedException, StaleEpochException, IOException {
+        return apply(next, 0);
+    }
+
+    /**
+     * Applies {@code next} if it is newer and {@code pushEpoch} is not older than the highest epoch accepted;
+     * returns what is in effect afterwards. A higher epoch is remembered even when the generation is not new.
+     */
+    synchronized AppliedState apply(DesiredState next, long pushEpoch)
+            throws RefusedException, StaleEpochException, IOException {
+        if (pushEpoch < epoch) {
+            throw new StaleEpochException(epoch, pushEpoch);
+        }
         validate(next);
         if (next.generation() <= desired.generation()) {
+            if (pushEpoch > epoch) {
+                write(desired, appliedAtMillis, pushEpoch);
+                log.info("Mastership epoch {} (was {}) at generation {}", pushEpoch, epoch, desired.generation());
+                epoch = pushEpoch;
+            }
             return current();
         }
         long now = clock.millis();
@@ -108,15 +151,25 @@ final class DesiredStateApplier {
             overlays.apply(accepted.overlayPlans());
         }
         // Persist first: if the write fails, nothing has changed and the controller will retry.
-        StateFiles.writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter()
-                .writeValueAsBytes(new AppliedRecord(accepted, now)));
+        write(accepted, now, pushEpoch);
         Set<String> restarted = sampling.update(accepted.sampling());
         log.info("Applied generation {} (was {}): labels {}, sampling {}, overlays {} ({} planned), exposures {}, restarted {}",
                 accepted.generation(), desired.generation(), accepted.labels(), accepted.sampling(),
                 accepted.overlays(), accepted.overlayPlans().size(), accepted.exposures(), restarted);
         desired = accepted;
         appliedAtMillis = now;
+        epoch = pushEpoch;
         return current();
+    }
+
+    /** The highest mastership epoch accepted (0 before any push that carried one). */
+    synchronized long epoch() {
+        return epoch;
+    }
+
+    private void write(DesiredState state, long atMillis, long withEpoch) throws IOException {
+        StateFiles.writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(new AppliedRecord(state, atMillis, withEpoch)));
     }
 
     synchronized AppliedState current() {

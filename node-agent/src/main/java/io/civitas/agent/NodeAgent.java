@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The agent of one node: enrolls once, then keeps one WAMP session to one of its controllers, forever.
  *
- * <p>Controllers are tried in list order; each attempt asks the controller's bootstrap endpoint for its
+ * <p>Controllers are tried in list order, or in random order among the live members a discovery URL lists
+ * ({@link ControllerRoster}); each attempt asks the controller's bootstrap endpoint for its
  * WAMP URL and opens a fresh connection. When a session ends or an attempt fails, the agent moves to the
  * next controller after a capped, fully jittered exponential backoff (reset after a session that lasted
  * at least the backoff cap). While disconnected it keeps applying its last desired state, and drops
@@ -235,23 +236,29 @@ public final class NodeAgent implements Closeable {
     }
 
     private void connectForever() {
-        int next = 0;
+        ControllerRoster roster = new ControllerRoster(config.controllers(), config.discovery(), http::members, random);
         while (closing.getCount() > 0) {
-            URI controller = config.controllers().get(next);
-            next = (next + 1) % config.controllers().size();
+            URI controller = null;
             try {
+                controller = roster.next();
+                if (controller == null) {
+                    throw new IOException("no controller to dial: discovery at " + config.discovery()
+                            + " has not answered yet and no --controller is given");
+                }
                 if (credential == null) {
                     becomeNode(new Enrollment(http, credentials).enroll(controller, config.enrollmentToken()));
                     Thread.currentThread().setName("civitas-agent-" + credential.nodeId());
                 }
-                attempt(controller);
+                if (attempt(controller)) {
+                    roster.lostController();
+                }
             } catch (AgentException e) {
                 log.error("Stopping for good: {}", e.getMessage());
                 termination.completeExceptionally(e); // first: close() would complete it normally
                 close();
                 return;
             } catch (IOException e) {
-                log.warn("Controller {} failed: {}", controller, Errors.describe(e));
+                log.warn(controller == null ? "{}" : "Controller " + controller + " failed: {}", Errors.describe(e));
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
@@ -267,8 +274,8 @@ public final class NodeAgent implements Closeable {
         }
     }
 
-    /** One session with {@code controller}, from bootstrap to its end. */
-    private void attempt(URI controller) throws Exception {
+    /** One session with {@code controller}, from bootstrap to its end; true when it had joined. */
+    private boolean attempt(URI controller) throws Exception {
         Bootstrap bootstrap = http.bootstrap(controller);
         if (bootstrap.wampUrl() == null || bootstrap.wampUrl().isBlank()) {
             throw new IOException("bootstrap at " + controller + " names no wampUrl");
@@ -291,7 +298,7 @@ public final class NodeAgent implements Closeable {
         session = attempt;
         if (closing.getCount() == 0) {
             attempt.close("agent shutting down"); // releases the unopened client's event loop
-            return;
+            return false;
         }
         attempt.open();
         if (!attempt.awaitJoined(JOIN_TIMEOUT)) {
@@ -315,6 +322,7 @@ public final class NodeAgent implements Closeable {
                         + "there, delete that file and enroll again with a new token.", node.nodeId(), credentials.file());
             }
         }
+        return outcome.joined();
     }
 
     private AgentHello hello() {

@@ -9,6 +9,7 @@ import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
 import io.civitas.protocol.HelloReply;
 import io.civitas.protocol.SensorReading;
+import io.civitas.protocol.StaleEpoch;
 import io.civitas.protocol.WampUris;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,8 +171,18 @@ final class WampSession {
         try {
             JsonNode argument = request.arguments() == null ? null : request.arguments().get(0);
             DesiredState desired = argument == null ? null : Json.MAPPER.treeToValue(argument, DesiredState.class);
-            AppliedState applied = applier.apply(desired);
+            JsonNode epoch = request.keywordArguments() == null ? null : request.keywordArguments().get(WampUris.KW_EPOCH);
+            AppliedState applied = applier.apply(desired, epoch == null ? 0 : epoch.asLong());
             request.reply(applied);
+        } catch (DesiredStateApplier.StaleEpochException e) {
+            log.warn("Refused a push of mastership epoch {}: this node accepted epoch {} already", e.offered(), e.held());
+            try {
+                request.replyError(WampUris.ERROR_STALE_EPOCH,
+                        Json.MAPPER.createArrayNode().add("node " + credential.nodeId() + ": " + e.getMessage()),
+                        Json.MAPPER.valueToTree(new StaleEpoch(credential.nodeId(), e.held(), e.offered())));
+            } catch (ApplicationError error) {
+                log.warn("could not send error {}: {}", WampUris.ERROR_STALE_EPOCH, error.toString());
+            }
         } catch (DesiredStateApplier.RefusedException e) {
             replyError(request, WampUris.ERROR_INVALID_ARGUMENT, e.getMessage());
         } catch (DatapathException e) {

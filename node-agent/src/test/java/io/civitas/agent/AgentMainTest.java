@@ -122,4 +122,27 @@ class AgentMainTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("no credential").contains("--token").doesNotContain("\tat ");
     }
+
+    @Test
+    void aDiscoveryUrlAloneIsEnoughAndABaseUrlMeansItsMembersEndpoint() {
+        AgentConfig base = parse("--discovery", "http://c1:8080", "--state-dir", tmp.toString());
+        assertThat(base.controllers()).isEmpty();
+        assertThat(base.discovery()).isEqualTo(URI.create("http://c1:8080/api/v1/cluster/members"));
+
+        AgentConfig full = parse("--discovery", "https://lb/civitas/api/v1/cluster/members",
+                "--controller", "http://c2:8080", "--state-dir", tmp.toString());
+        assertThat(full.discovery()).isEqualTo(URI.create("https://lb/civitas/api/v1/cluster/members"));
+        assertThat(full.controllers()).containsExactly(URI.create("http://c2:8080"));
+    }
+
+    @Test
+    void neitherControllerNorDiscoveryIsAUsageError() {
+        Run run = run("--state-dir", tmp.toString(), "--token", "t");
+        assertThat(run.exitCode()).isEqualTo(AgentMain.EXIT_USAGE);
+        assertThat(run.err()).contains("controllers").contains("discovery");
+
+        Run bad = run("--discovery", "ftp://c1", "--state-dir", tmp.toString(), "--token", "t");
+        assertThat(bad.exitCode()).isEqualTo(AgentMain.EXIT_USAGE);
+        assertThat(bad.err()).contains("discovery: 'ftp://c1'");
+    }
 }

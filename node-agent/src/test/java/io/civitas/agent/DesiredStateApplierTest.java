@@ -170,4 +170,67 @@ class DesiredStateApplierTest {
 
         assertThat(other.appliedGeneration()).isZero();
     }
+
+    @Test
+    void aPushOfAnOlderMastershipEpochIsRefusedAndChangesNothing() throws Exception {
+        AppliedState applied = applier.apply(desired(4, Map.of("district", "centro"),
+                new SamplingPlan(Sensors.PM25, 2000)), 40);
+        byte[] file = Files.readAllBytes(stateDir.resolve("applied.json"));
+
+        assertThatThrownBy(() -> applier.apply(desired(5, Map.of("district", "stale"),
+                new SamplingPlan(Sensors.NO2, 500)), 39))
+                .isInstanceOf(DesiredStateApplier.StaleEpochException.class)
+                .satisfies(e -> assertThat(((DesiredStateApplier.StaleEpochException) e).held()).isEqualTo(40))
+                .satisfies(e -> assertThat(((DesiredStateApplier.StaleEpochException) e).offered()).isEqualTo(39));
+
+        assertThat(applier.current()).isEqualTo(applied);
+        assertThat(applier.desired().labels()).containsEntry("district", "centro");
+        assertThat(sampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L));
+        assertThat(Files.readAllBytes(stateDir.resolve("applied.json"))).isEqualTo(file);
+        assertThat(applier.epoch()).isEqualTo(40);
+    }
+
+    @Test
+    void anEqualOrNewerMastershipEpochIsAccepted() throws Exception {
+        applier.apply(desired(1, Map.of()), 40);
+
+        assertThat(applier.apply(desired(2, Map.of()), 40).generation()).isEqualTo(2);
+        assertThat(applier.apply(desired(3, Map.of()), 41).generation()).isEqualTo(3);
+        assertThat(applier.epoch()).isEqualTo(41);
+        // A new master re-pushing the generation in effect: nothing to apply, but its epoch is now the floor.
+        assertThat(applier.apply(desired(3, Map.of()), 50).generation()).isEqualTo(3);
+        assertThat(applier.epoch()).isEqualTo(50);
+        assertThatThrownBy(() -> applier.apply(desired(4, Map.of()), 41))
+                .isInstanceOf(DesiredStateApplier.StaleEpochException.class);
+        assertThatThrownBy(() -> applier.apply(desired(4, Map.of()))) // no epoch at all: 0
+                .isInstanceOf(DesiredStateApplier.StaleEpochException.class);
+    }
+
+    @Test
+    void aRestartedAgentRemembersTheHighestEpochItAccepted() throws Exception {
+        applier.apply(desired(2, Map.of(), new SamplingPlan(Sensors.NO2, 1000)), 70);
+        applier.apply(desired(2, Map.of()), 75); // raised without a new generation: written too
+
+        DesiredStateApplier restarted = new DesiredStateApplier(NODE, HARDWARE, sampling, stateDir, clock);
+        restarted.resume();
+
+        assertThat(restarted.epoch()).isEqualTo(75);
+        assertThatThrownBy(() -> restarted.apply(desired(3, Map.of()), 74))
+                .isInstanceOf(DesiredStateApplier.StaleEpochException.class);
+        assertThat(restarted.appliedGeneration()).isEqualTo(2);
+        assertThat(restarted.apply(desired(3, Map.of()), 80).generation()).isEqualTo(3);
+    }
+
+    @Test
+    void anAppliedFileWrittenBeforeFencingResumesWithEpochZero() throws Exception {
+        Files.writeString(stateDir.resolve("applied.json"), """
+                {"desired": {"nodeId": "board_1", "generation": 6, "labels": {}, "sampling": []},
+                 "appliedAtMillis": 1000}""");
+
+        applier.resume();
+
+        assertThat(applier.appliedGeneration()).isEqualTo(6);
+        assertThat(applier.epoch()).isZero();
+        assertThat(applier.apply(desired(7, Map.of()), 1).generation()).isEqualTo(7);
+    }
 }

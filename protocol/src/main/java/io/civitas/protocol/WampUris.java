@@ -24,6 +24,16 @@ public final class WampUris {
     public static final String ERROR_INVALID_ARGUMENT = "wamp.error.invalid_argument";
     /** The agent understood a desired state but could not put it in effect (e.g. its disk is full). */
     public static final String ERROR_APPLY_FAILED = "city.error.apply_failed";
+    /**
+     * The agent refused a write decided under an older mastership than one it has already accepted: the caller
+     * lost the node to another controller. Its keyword arguments are a {@link StaleEpoch}. Final for that write.
+     */
+    public static final String ERROR_STALE_EPOCH = "city.error.stale_epoch";
+    /**
+     * Keyword argument of every controller write to an agent ({@link #apply}): the mastership epoch the write was
+     * decided under. Absent means 0, which an agent accepts only until it has accepted a higher one.
+     */
+    public static final String KW_EPOCH = "epoch";
 
     private WampUris() {}
 
@@ -39,7 +49,10 @@ public final class WampUris {
         return "city.node." + nodeId + ".";
     }
 
-    /** Procedure registered by the agent: takes a {@link DesiredState}, returns an {@link AppliedState}. */
+    /**
+     * Procedure registered by the agent: takes a {@link DesiredState} and the keyword argument {@link #KW_EPOCH},
+     * returns an {@link AppliedState}, or the error {@link #ERROR_STALE_EPOCH}.
+     */
     public static String apply(String nodeId) {
         return nodePrefix(nodeId) + "apply";
     }

@@ -91,6 +91,7 @@ public final class ProcessCluster implements AutoCloseable {
                 "--zookeeper", zookeeper, "--controller-id", id, "--data", data.toString(),
                 "--civitas.zookeeper-session-timeout=" + sessionTimeout.toMillis() + "ms",
                 "--civitas.cluster.advertise-host=127.0.0.1", "--logging.level.root=WARN",
+                "--civitas.openflow.port=" + freePort(), // not 6653 for all: they share this machine
                 "--logging.level.io.civitas.controller.cluster=INFO"));
         args.addAll(List.of(extra));
         Controller c = new Controller(id, rest, wamp, data,

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * One simulated node agent: the real protocol (WAMP v2, {@code wamp.2.json}, ticket authentication, the
  * agent's registrations and hello) over a real WebSocket, without the agent's sensors, files or threads:
  * every agent of a {@link SimFleet} shares its event loop. {@code apply} records the generation and answers
- * what a real agent answers. When its connection ends it dials the next controller of its list after a short
+ * what a real agent answers, refusing a push of an older mastership epoch as the real agent does. When its connection ends it dials the next controller of its list after a short
  * jittered pause, as the real agent does.
  */
 public final class SimAgent {
@@ -46,6 +46,7 @@ public final class SimAgent {
     private volatile int at;
     private volatile boolean joined;
     private volatile long appliedGeneration;
+    private volatile long heldEpoch;
     private volatile long applyCalls;
     private volatile long appliedAtNanos;
     private volatile String lastApplyFrame;
@@ -176,7 +177,16 @@ public final class SimAgent {
                 JsonNode args = m.size() > 4 ? m.get(4) : json.createArrayNode();
                 if (registration == applyRegistration) {
                     long generation = args.get(0).path("generation").asLong();
+                    long epoch = m.size() > 5 ? m.get(5).path("epoch").asLong() : 0;
                     applyCalls++;
+                    if (epoch < heldEpoch) { // the real agent's fencing rule, kept in memory only
+                        send(ctx, json.createArrayNode().add(ERROR).add(INVOCATION).add(request).add(json.createObjectNode())
+                                .add("city.error.stale_epoch").add(json.createArrayNode().add("stale mastership epoch"))
+                                .add(json.createObjectNode().put("nodeId", nodeId).put("heldEpoch", heldEpoch)
+                                        .put("offeredEpoch", epoch)));
+                        return;
+                    }
+                    heldEpoch = epoch;
                     if (generation > appliedGeneration) {
                         appliedGeneration = generation;
                         appliedAtNanos = System.nanoTime();

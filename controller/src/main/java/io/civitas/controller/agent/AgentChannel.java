@@ -16,15 +16,20 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface AgentChannel {
 
-    /** Pushes {@code desired} to the node's agent over {@code city.node.<id>.apply}. */
-    CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired);
+    /**
+     * Pushes {@code desired} to the node's agent over {@code city.node.<id>.apply}, stamped with the mastership
+     * {@code epoch} it was decided under. Fails with {@link StaleEpochException} when the agent has accepted a
+     * newer epoch.
+     */
+    CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired, long epoch);
 
     /** Calls {@code city.node.<id>.ping}, which echoes {@code payload}: liveness and round-trip time. */
     CompletableFuture<String> ping(String nodeId, String payload);
 
     /**
      * Runs a packet capture on the node ({@code city.node.<id>.capture}); may take up to the request's
-     * {@code maxSeconds}, so it is bounded by that plus {@code slack}, not by the usual call timeout.
+     * {@code maxSeconds}, so it is bounded by that plus {@code slack}, not by the usual call timeout. Carries no
+     * mastership epoch: it changes nothing on the node, so a deposed controller's capture does no harm.
      */
     default CompletableFuture<CaptureResult> capture(String nodeId, CaptureRequest request, java.time.Duration slack) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("captures are not supported here"));

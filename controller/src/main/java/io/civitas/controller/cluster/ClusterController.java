@@ -2,6 +2,7 @@ package io.civitas.controller.cluster;
 
 import io.civitas.controller.node.NodeSummaries;
 import io.civitas.controller.node.NodeSummaries.NodeSummary;
+import io.civitas.protocol.ClusterMembers;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -18,7 +19,8 @@ import java.util.TreeSet;
 
 /**
  * {@code GET /api/v1/cluster}: the live members, the leader, how many nodes and switches each masters, and
- * health; {@code POST /api/v1/cluster/rebalance}: asks every controller to shed agents above its fair share.
+ * health; {@code GET /api/v1/cluster/members}: where agents may connect; {@code POST /api/v1/cluster/rebalance}:
+ * asks every controller to shed agents above its fair share.
  * Answers from caches, so it works (marked stale) while ZooKeeper is lost.
  */
 @RestController
@@ -81,6 +83,19 @@ class ClusterController {
         Health health = new Health(status, link.state(), writable, Instant.ofEpochMilli(link.sinceMillis()), online,
                 nodes.size() - online, behind);
         return new Cluster(membership.controllerId(), leader, leadership.term(), members, health, !writable);
+    }
+
+    /**
+     * The live members' addresses, for agents started with {@code --discovery}. Public (see
+     * {@link ClusterMembers}): it names only the REST and WAMP addresses bootstrap hands out already, no nodes,
+     * no counts, no leader. From the membership cache, so it still answers while ZooKeeper is lost.
+     */
+    @GetMapping(ClusterMembers.PATH)
+    ClusterMembers members() {
+        return new ClusterMembers(membership.members().stream()
+                .filter(m -> m.restUrl() != null)
+                .map(m -> new ClusterMembers.Member(m.id(), m.restUrl(), m.wampUrl()))
+                .toList());
     }
 
     @PostMapping("/api/v1/cluster/rebalance")

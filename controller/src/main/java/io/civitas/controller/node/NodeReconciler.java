@@ -3,6 +3,7 @@ package io.civitas.controller.node;
 import io.civitas.controller.CivitasProperties;
 import io.civitas.controller.agent.AgentChannel;
 import io.civitas.controller.agent.AgentUnreachableException;
+import io.civitas.controller.agent.StaleEpochException;
 import io.civitas.controller.cluster.Mastership;
 import io.civitas.controller.cluster.ZooKeeperLink;
 import io.civitas.protocol.AppliedState;
@@ -15,9 +16,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,7 +37,9 @@ import java.util.random.RandomGenerator;
  * <p>Only the controller holding a node's agent session pushes to it; the others find it not ready here.
  * Fencing: nothing is pushed while this controller's ZooKeeper link is down ({@link ZooKeeperLink}), nor to
  * a node whose mastership record is not owned by this controller's live session ({@link Mastership}); every
- * node is looked at again when the link comes back.
+ * node is looked at again when the link comes back. Every push carries the mastership epoch; an agent that has
+ * accepted a newer one refuses it ({@link StaleEpochException}), which is final: the node is not pushed again
+ * until ZooKeeper says this controller's mastership is at least that new.
  */
 @Component
 class NodeReconciler implements SmartLifecycle {
@@ -51,6 +56,8 @@ class NodeReconciler implements SmartLifecycle {
     private final Backoff backoff;
     private final WorkQueue queue = new WorkQueue();
     private final AppliedGenerations applied;
+    /** Nodes whose agent refused a push as stale, with the epoch it holds: no push below it. */
+    private final Map<String, Long> staleEpochs = new ConcurrentHashMap<>();
     private ExecutorService workers;
     private ExecutorService results;
     private ScheduledExecutorService resync;
@@ -139,6 +146,7 @@ class NodeReconciler implements SmartLifecycle {
         Optional<DesiredState> desired = states.desiredMirrored(id);
         if (desired.isEmpty()) { // deleted
             backoff.reset(id);
+            staleEpochs.remove(id);
             return CompletableFuture.completedFuture(null);
         }
         long want = desired.get().generation();
@@ -165,8 +173,21 @@ class NodeReconciler implements SmartLifecycle {
             retryLater(id, null); // the agent is here but the mastership record is not (yet) this session's
             return CompletableFuture.completedFuture(null);
         }
-        log.debug("Pushing generation {} to node {} (applied {}, mastership epoch {})", want, id, have, epoch);
-        return agents.apply(id, desired.get()).copy()
+        Long refusedBelow = staleEpochs.get(id);
+        if (refusedBelow != null && epoch < refusedBelow) {
+            // The agent took a newer mastership's write: ask ZooKeeper, not the mirror, whether that one is ours.
+            epoch = mastership.epoch(id);
+            if (epoch < refusedBelow) {
+                log.info("Not pushing to node {}: it accepted mastership epoch {}, this controller holds {}", id,
+                        refusedBelow, epoch);
+                backoff.reset(id); // its newer master pushes; the resync looks again
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        staleEpochs.remove(id);
+        long pushed = epoch;
+        log.debug("Pushing generation {} to node {} (applied {}, mastership epoch {})", want, id, have, pushed);
+        return agents.apply(id, desired.get(), pushed).copy()
                 .orTimeout(settings.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((applied, error) -> {
                     afterPush(id, want, applied, error);
@@ -175,6 +196,15 @@ class NodeReconciler implements SmartLifecycle {
     }
 
     private void afterPush(String id, long want, AppliedState applied, Throwable error) {
+        Throwable reason = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (reason instanceof StaleEpochException stale) {
+            // Final for this push: no backoff loop. The next pass re-reads mastership before pushing again.
+            log.warn("Push to node {} refused: {}", id, stale.getMessage());
+            staleEpochs.merge(id, Math.max(stale.heldEpoch(), stale.offeredEpoch() + 1), Math::max);
+            backoff.reset(id);
+            queue.add(id);
+            return;
+        }
         if (error != null || applied == null) {
             retryLater(id, error);
             return;

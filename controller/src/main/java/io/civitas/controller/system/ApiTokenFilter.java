@@ -1,5 +1,6 @@
 package io.civitas.controller.system;
 
+import io.civitas.protocol.ClusterMembers;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,7 +32,8 @@ class ApiTokenFilter extends OncePerRequestFilter {
     private static final Set<String> PUBLIC = Set.of(
             "GET /api/v1/agent/bootstrap",
             "POST /api/v1/enroll",
-            "GET /api/v1/health");
+            "GET /api/v1/health",
+            "GET " + ClusterMembers.PATH); // agents' discovery: addresses only, see ClusterController
 
     // Looked up per request, not injected: filters are made while Tomcat starts, and ZooKeeper (behind
     // AdminToken) should come up, or fail with its clear message, in the ordinary bean start-up instead.

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.civitas.controller.agent.AgentChannel;
 import io.civitas.controller.agent.AgentUnreachableException;
+import io.civitas.controller.agent.StaleEpochException;
 import io.civitas.protocol.AgentHello;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.CaptureRequest;
@@ -29,6 +30,7 @@ import ws.wamp.jawampa.WampSerialization;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -99,8 +101,19 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired) {
-        return invoke(nodeId, WampUris.apply(nodeId), desired, AppliedState.class);
+    public CompletableFuture<AppliedState> apply(String nodeId, DesiredState desired, long epoch) {
+        ObjectNode fencing = Json.object().put(WampUris.KW_EPOCH, epoch);
+        return invoke(nodeId, WampUris.apply(nodeId), desired, fencing, AppliedState.class, callTimeout)
+                .exceptionallyCompose(error -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause instanceof ApplicationError refused && WampUris.ERROR_STALE_EPOCH.equals(refused.uri())) {
+                        JsonNode kw = refused.keywordArguments();
+                        long held = kw == null ? -1 : kw.path("heldEpoch").asLong(-1);
+                        return CompletableFuture.failedFuture(new StaleEpochException(nodeId, held, epoch));
+                    }
+                    return CompletableFuture.failedFuture(error);
+                });
     }
 
     @Override
@@ -110,17 +123,17 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
 
     /** Calls the node's procedure directly through its gate (not the router): one argument in, one result out. */
     private <T> CompletableFuture<T> invoke(String nodeId, String procedure, Object argument, Class<T> resultType) {
-        return invoke(nodeId, procedure, argument, resultType, callTimeout);
+        return invoke(nodeId, procedure, argument, null, resultType, callTimeout);
     }
 
-    private <T> CompletableFuture<T> invoke(String nodeId, String procedure, Object argument, Class<T> resultType,
-                                            Duration timeout) {
+    private <T> CompletableFuture<T> invoke(String nodeId, String procedure, Object argument, ObjectNode keywords,
+                                            Class<T> resultType, Duration timeout) {
         SessionGate gate = sessions.ready(nodeId);
         if (gate == null) {
             return CompletableFuture.failedFuture(new AgentUnreachableException(nodeId));
         }
         // The timeout goes on the gate's own future, so a call the agent never answers is also forgotten there.
-        return gate.invoke(procedure, mapper.createArrayNode().add(mapper.valueToTree(argument)))
+        return gate.invoke(procedure, mapper.createArrayNode().add(mapper.valueToTree(argument)), keywords)
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(result -> {
                     if (result == null || result.isEmpty()) {
@@ -136,7 +149,7 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
 
     @Override
     public CompletableFuture<CaptureResult> capture(String nodeId, CaptureRequest request, Duration slack) {
-        return invoke(nodeId, WampUris.capture(nodeId), request, CaptureResult.class,
+        return invoke(nodeId, WampUris.capture(nodeId), request, null, CaptureResult.class,
                 Duration.ofSeconds(request.maxSeconds()).plus(slack));
     }
 

@@ -1,6 +1,7 @@
 package io.civitas.controller.wamp;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import ws.wamp.jawampa.ApplicationError;
 import ws.wamp.jawampa.WampMessages.ErrorMessage;
 import ws.wamp.jawampa.WampMessages.InvocationMessage;
@@ -31,7 +32,8 @@ final class DirectCalls {
     private final Map<Long, CompletableFuture<ArrayNode>> pending = new ConcurrentHashMap<>();
 
     /** Sends an INVOCATION of {@code procedure}; completes with the YIELD's arguments or the agent's error. */
-    CompletableFuture<ArrayNode> invoke(String procedure, ArrayNode arguments, Consumer<InvocationMessage> send) {
+    CompletableFuture<ArrayNode> invoke(String procedure, ArrayNode arguments, ObjectNode keywords,
+                                        Consumer<InvocationMessage> send) {
         CompletableFuture<ArrayNode> result = new CompletableFuture<>();
         Long registration = registrations.get(procedure);
         if (registration == null) {
@@ -44,7 +46,7 @@ final class DirectCalls {
         } while (pending.putIfAbsent(id, result) != null);
         long requestId = id;
         result.whenComplete((r, e) -> pending.remove(requestId));
-        send.accept(new InvocationMessage(requestId, registration, Json.object(), arguments, null));
+        send.accept(new InvocationMessage(requestId, registration, Json.object(), arguments, keywords));
         return result;
     }
 

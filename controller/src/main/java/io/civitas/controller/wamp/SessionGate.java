@@ -165,12 +165,15 @@ final class SessionGate implements IWampConnectionListener {
         });
     }
 
-    /** Calls a procedure this session registered, with {@code arguments}; completes with the YIELD's arguments. */
-    CompletableFuture<ArrayNode> invoke(String procedure, ArrayNode arguments) {
+    /**
+     * Calls a procedure this session registered, with {@code arguments} and {@code keywords} (may be null);
+     * completes with the YIELD's arguments.
+     */
+    CompletableFuture<ArrayNode> invoke(String procedure, ArrayNode arguments, ObjectNode keywords) {
         if (phase != Phase.ESTABLISHED) {
             return CompletableFuture.failedFuture(new AgentUnreachableException(nodeId));
         }
-        return calls.invoke(procedure, arguments, invocation -> transport.sendMessage(invocation,
+        return calls.invoke(procedure, arguments, keywords, invocation -> transport.sendMessage(invocation,
                 new WampConnectionPromise<>(sent -> {
                     if (!sent.isSuccess()) {
                         calls.fail(invocation.requestId, new AgentUnreachableException(nodeId));

@@ -2,6 +2,7 @@ package io.civitas.controller.node;
 
 import io.civitas.controller.ApiTestBase;
 import io.civitas.controller.FakeAgentChannel;
+import io.civitas.controller.agent.StaleEpochException;
 import io.civitas.protocol.AgentHello;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -87,15 +88,58 @@ class NodeReconcilerTest extends ApiTestBase {
     }
 
     @Test
-    void anAgentThatRestartedEmptyIsPushedAgain() {
+    void anAgentThatRestartedEmptyIsPushedAgain() throws Exception {
         String id = readyNode("amnesiac");
         api.put("/api/v1/nodes/" + id + "/desired", DESIRED);
         awaitApplied(id, 1);
+        Thread.sleep(300); // a pass that read the reported mirror before it caught up may push once more
+        int before = agents.pushesTo(id).size();
 
         agentEvents.helloReceived(id, 2, new AgentHello(id, 1, null, 0)); // it lost its state
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> agents.pushesTo(id).size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> agents.pushesTo(id).size() > before);
         awaitApplied(id, 1);
+    }
+
+    @Test
+    void aPushCarriesTheEpochOfThisControllersMastershipOfTheNode() throws Exception {
+        String id = readyNode("fenced");
+
+        api.put("/api/v1/nodes/" + id + "/desired", DESIRED);
+
+        awaitApplied(id, 1);
+        long epoch = zk.checkExists().forPath("/presence/" + id).getCzxid();
+        assertThat(agents.pushesTo(id)).singleElement().satisfies(p -> assertThat(p.epoch()).isEqualTo(epoch));
+    }
+
+    @Test
+    void aStaleEpochRefusalIsFinalUntilThisControllerHoldsANewerMastership() throws Exception {
+        String id = readyNode("deposed");
+        long epoch = zk.checkExists().forPath("/presence/" + id).getCzxid();
+        // Another controller mastered the node after this one's record was made, and pushed.
+        agents.behave(d -> d.nodeId().equals(id)
+                ? CompletableFuture.failedFuture(new StaleEpochException(id, epoch + 1, epoch))
+                : FakeAgentChannel.appliesAtOnce(d));
+
+        api.put("/api/v1/nodes/" + id + "/desired", DESIRED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> agents.pushesTo(id).size() == 1);
+        Thread.sleep(1_000); // backoff is 20-200 ms here: a retry loop would have pushed again by now
+
+        assertThat(agents.pushesTo(id)).hasSize(1);
+        assertThat(api.get("/api/v1/nodes/" + id).body().get("generationGap").asLong()).isEqualTo(1);
+
+        // The agent comes back here: a new mastership record, a newer epoch; the push goes through with it.
+        agents.behave(FakeAgentChannel::appliesAtOnce);
+        agentEvents.sessionLeft(id, 1);
+        agentEvents.sessionJoined(id, 2, "10.0.0.2:2");
+        agentEvents.helloReceived(id, 2, new AgentHello(id, 1, null, 0));
+
+        awaitApplied(id, 1);
+        long newer = zk.checkExists().forPath("/presence/" + id).getCzxid();
+        assertThat(newer).isGreaterThan(epoch);
+        assertThat(agents.pushesTo(id).get(0).epoch()).isEqualTo(epoch);
+        assertThat(agents.pushesTo(id).subList(1, agents.pushesTo(id).size()))
+                .isNotEmpty().allSatisfy(p -> assertThat(p.epoch()).isEqualTo(newer));
     }
 
     @Test

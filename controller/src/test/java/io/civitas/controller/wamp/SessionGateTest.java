@@ -2,6 +2,7 @@ package io.civitas.controller.wamp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.civitas.controller.agent.AgentEvents;
+import io.civitas.controller.agent.StaleEpochException;
 import io.civitas.protocol.AgentHello;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
@@ -200,11 +201,12 @@ class SessionGateTest {
             assertThat(controller.isReady("n1")).isTrue();
 
             CompletableFuture<AppliedState> applied =
-                    controller.apply("n1", new DesiredState("n1", 3, Map.of("zone", "a"), List.of()));
+                    controller.apply("n1", new DesiredState("n1", 3, Map.of("zone", "a"), List.of()), 42);
             JsonNode invocation = client.next();
             assertThat(invocation.get(0).asInt()).as("INVOCATION").isEqualTo(68);
             assertThat(invocation.get(2).asLong()).isEqualTo(registration);
             assertThat(invocation.get(4).get(0).get("generation").asLong()).isEqualTo(3);
+            assertThat(invocation.get(5).get("epoch").asLong()).as("the mastership epoch, for fencing").isEqualTo(42);
             client.send("[70," + invocation.get(1).asLong() + ",{},[{\"nodeId\":\"n1\",\"generation\":3,\"appliedAtMillis\":5}]]");
             assertThat(applied.get(5, TimeUnit.SECONDS)).isEqualTo(new AppliedState("n1", 3, 5));
         }
@@ -223,7 +225,7 @@ class SessionGateTest {
     void agentsErrorReachesTheControllerWithItsUri() throws Exception {
         try (RawWampClient client = new RawWampClient(uri)) {
             joinAndSayHello(client);
-            CompletableFuture<AppliedState> applied = controller.apply("n1", new DesiredState("n1", 1, Map.of(), List.of()));
+            CompletableFuture<AppliedState> applied = controller.apply("n1", new DesiredState("n1", 1, Map.of(), List.of()), 42);
             JsonNode invocation = client.next();
             client.send("[8,68," + invocation.get(1).asLong() + ",{},\"wamp.error.invalid_argument\",[\"no such sensor\"]]");
             assertThat(applied).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
@@ -232,16 +234,31 @@ class SessionGateTest {
     }
 
     @Test
+    void aStaleEpochRefusalReachesTheControllerAsStaleEpochException() throws Exception {
+        try (RawWampClient client = new RawWampClient(uri)) {
+            joinAndSayHello(client);
+            CompletableFuture<AppliedState> applied = controller.apply("n1", new DesiredState("n1", 1, Map.of(), List.of()), 42);
+            JsonNode invocation = client.next();
+            client.send("[8,68," + invocation.get(1).asLong() + ",{},\"city.error.stale_epoch\",[\"older\"],"
+                    + "{\"nodeId\":\"n1\",\"heldEpoch\":50,\"offeredEpoch\":42}]");
+            assertThat(applied).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
+                    .havingCause().isInstanceOf(StaleEpochException.class)
+                    .satisfies(e -> assertThat(((StaleEpochException) e).heldEpoch()).isEqualTo(50))
+                    .satisfies(e -> assertThat(((StaleEpochException) e).offeredEpoch()).isEqualTo(42));
+        }
+    }
+
+    @Test
     void unansweredCallTimesOutAndALateYieldIsHarmless() throws Exception {
         try (RawWampClient client = new RawWampClient(uri)) {
             joinAndSayHello(client);
-            CompletableFuture<AppliedState> applied = controller.apply("n1", new DesiredState("n1", 1, Map.of(), List.of()));
+            CompletableFuture<AppliedState> applied = controller.apply("n1", new DesiredState("n1", 1, Map.of(), List.of()), 42);
             long requestId = client.next().get(1).asLong();
             assertThat(applied).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
                     .withCauseInstanceOf(java.util.concurrent.TimeoutException.class);
             // The late answer finds nobody waiting; the session goes on.
             client.send("[70," + requestId + ",{},[{\"nodeId\":\"n1\",\"generation\":1,\"appliedAtMillis\":5}]]");
-            CompletableFuture<AppliedState> next = controller.apply("n1", new DesiredState("n1", 2, Map.of(), List.of()));
+            CompletableFuture<AppliedState> next = controller.apply("n1", new DesiredState("n1", 2, Map.of(), List.of()), 42);
             JsonNode invocation = client.next();
             client.send("[70," + invocation.get(1).asLong() + ",{},[{\"nodeId\":\"n1\",\"generation\":2,\"appliedAtMillis\":6}]]");
             assertThat(next.get(5, TimeUnit.SECONDS).generation()).isEqualTo(2);
@@ -250,7 +267,7 @@ class SessionGateTest {
 
     @Test
     void callToANodeWithoutSessionFailsAtOnce() {
-        assertThat(controller.apply("n2", new DesiredState("n2", 1, Map.of(), List.of())))
+        assertThat(controller.apply("n2", new DesiredState("n2", 1, Map.of(), List.of()), 42))
                 .failsWithin(1, TimeUnit.SECONDS).withThrowableThat()
                 .withCauseInstanceOf(io.civitas.controller.agent.AgentUnreachableException.class);
     }

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.civitas.protocol.AgentHello;
 import io.civitas.protocol.Bootstrap;
+import io.civitas.protocol.ClusterMembers;
 import io.civitas.protocol.EnrollRequest;
 import io.civitas.protocol.EnrollResponse;
 import io.civitas.protocol.HelloReply;
@@ -50,6 +51,8 @@ final class FakeController implements AutoCloseable {
     final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     final List<AgentHello> hellos = new CopyOnWriteArrayList<>();
+    /** What discovery lists: controllers' base URLs. */
+    final List<URI> members = new CopyOnWriteArrayList<>();
     volatile String nodeId = "board_1";
     /** When set, enroll answers 401 with this detail. */
     volatile String refuseEnrollment;
@@ -68,6 +71,8 @@ final class FakeController implements AutoCloseable {
         http.createContext("/api/v1/agent/bootstrap", exchange -> reply(exchange, 200, "application/json",
                 new Bootstrap(Protocol.REALM, wampUrl(), Protocol.VERSION, Protocol.MIN_SUPPORTED)));
         http.createContext("/api/v1/enroll", this::enroll);
+        http.createContext(ClusterMembers.PATH, exchange -> reply(exchange, 200, "application/json",
+                new ClusterMembers(members.stream().map(url -> new ClusterMembers.Member("c", url.toString(), null)).toList())));
         http.createContext("/api/v1/nodes", this::admin);
         http.start();
     }

@@ -162,6 +162,63 @@ class NodeAgentAgainstRouterTest {
     }
 
     @Test
+    void aPushOfAnOlderMastershipEpochIsRefusedWithStaleEpochAndTheHighestSurvivesARestart() {
+        NodeAgent first = agent(List.of(controller.baseUrl()), "token-1");
+        first.start();
+        await().atMost(WAIT).until(first::isConnected);
+        assertThat(apply(desired(1, "centro"), 500).generation()).isEqualTo(1);
+
+        assertThatThrownBy(() -> apply(desired(2, "stale"), 499))
+                .cause().isInstanceOf(ApplicationError.class)
+                .satisfies(e -> assertThat(((ApplicationError) e).uri()).isEqualTo(WampUris.ERROR_STALE_EPOCH))
+                .satisfies(e -> assertThat(((ApplicationError) e).keywordArguments().get("heldEpoch").asLong()).isEqualTo(500))
+                .satisfies(e -> assertThat(((ApplicationError) e).keywordArguments().get("offeredEpoch").asLong()).isEqualTo(499));
+        assertThat(first.appliedGeneration()).isEqualTo(1);
+        assertThat(first.appliedDesiredState().labels()).containsEntry("district", "centro");
+        assertThat(apply(desired(2, "newer"), 501).generation()).isEqualTo(2);
+        first.close();
+
+        NodeAgent second = agent(List.of(controller.baseUrl()), null);
+        second.start();
+        await().atMost(WAIT).until(second::isConnected);
+        assertThatThrownBy(() -> apply(desired(3, "stale"), 500))
+                .cause().isInstanceOf(ApplicationError.class)
+                .satisfies(e -> assertThat(((ApplicationError) e).uri()).isEqualTo(WampUris.ERROR_STALE_EPOCH));
+        assertThat(second.appliedGeneration()).isEqualTo(2);
+        assertThat(apply(desired(3, "same"), 501).generation()).isEqualTo(3);
+    }
+
+    private static DesiredState desired(long generation, String district) {
+        return new DesiredState("board_1", generation, Map.of("district", district), List.of());
+    }
+
+    /** A push as a controller makes it: the desired state, and the mastership epoch as a keyword argument. */
+    private AppliedState apply(DesiredState desired, long epoch) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        return controller.session().call(WampUris.apply("board_1"), json.createArrayNode().add(json.valueToTree(desired)),
+                        json.createObjectNode().put(WampUris.KW_EPOCH, epoch))
+                .map(reply -> json.convertValue(reply.arguments().get(0), AppliedState.class))
+                .timeout(5, TimeUnit.SECONDS).toBlocking().single();
+    }
+
+    @Test
+    void anAgentGivenOnlyADiscoveryUrlJoinsAControllerItLists() throws Exception {
+        try (FakeController discovery = new FakeController()) { // answers discovery only: no router
+            discovery.members.add(URI.create("http://127.0.0.1:" + FakeController.freePort())); // listed but dead
+            discovery.members.add(controller.baseUrl());
+            AgentConfig config = new AgentConfig(List.of(), "token-1", stateDir, Set.of(Sensors.PM25),
+                    Duration.ofMillis(100), Duration.ofMillis(800), null, discovery.baseUrl());
+            NodeAgent agent = new NodeAgent(config);
+            agents.add(agent);
+            agent.start();
+
+            await().atMost(WAIT).until(agent::isConnected);
+            assertThat(agent.controller()).isEqualTo(controller.baseUrl());
+            assertThat(controller.enrollments).hasSize(1);
+        }
+    }
+
+    @Test
     void skipsAnUnreachableControllerAndJoinsTheNextOne() throws Exception {
         URI dead = URI.create("http://127.0.0.1:" + FakeController.freePort());
         NodeAgent agent = agent(List.of(dead, controller.baseUrl()), "token-1");

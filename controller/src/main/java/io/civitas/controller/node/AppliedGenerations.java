@@ -41,6 +41,8 @@ final class AppliedGenerations implements AutoCloseable {
     private final NodeCache cache;
     private final Consumer<String> unrecorded;
     private final Map<String, Applied> pending = new ConcurrentHashMap<>();
+    /** Answers not yet seen in the mirror: a look at the node meanwhile must not push the same generation again. */
+    private final Map<String, Long> answered = new ConcurrentHashMap<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> WorkQueue.daemon(r, "applied-writer"));
 
@@ -53,10 +55,27 @@ final class AppliedGenerations implements AutoCloseable {
 
     /** Keeps the answer for the next batch; a later, higher generation of the same node replaces it. */
     void record(String id, long generation, long appliedAtMillis) {
+        answered.merge(id, generation, Math::max);
         pending.merge(id, new Applied(generation, appliedAtMillis), (a, b) -> a.generation() >= b.generation() ? a : b);
         if (scheduled.compareAndSet(false, true)) {
             writer.schedule(this::flush, DELAY_MILLIS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The generation the node has applied: what the mirror says, or a newer answer still on its way there
+     * (forgotten once stored, or once the mirror shows it).
+     */
+    long applied(String id, long mirrored) {
+        Long answer = answered.get(id);
+        if (answer == null) {
+            return mirrored;
+        }
+        if (mirrored >= answer) {
+            answered.remove(id, answer);
+            return mirrored;
+        }
+        return answer;
     }
 
     private void flush() {
@@ -79,6 +98,8 @@ final class AppliedGenerations implements AutoCloseable {
             if (a.generation() > r.appliedGeneration()) { // never backwards (a late, older answer)
                 writes.put(id, new Versioned<>(new Reported(a.generation(), a.atMillis(), r.protocolVersion(),
                         r.inventory(), r.lastSeenMillis()), mirrored.get().version()));
+            } else {
+                answered.remove(id, a.generation());
             }
         });
         List<String> ids = List.copyOf(writes.keySet());
@@ -92,11 +113,13 @@ final class AppliedGenerations implements AutoCloseable {
                             ZkJson.write(v.value())));
                 }
                 zk.transaction().forOperations(ops);
+                // Stored: from here the mirror tells (a restarted agent's lower generation must be seen)
+                chunk.forEach(id -> answered.remove(id, writes.get(id).value().appliedGeneration()));
             } catch (KeeperException raced) { // the mirror was behind, or a node went: the careful way
                 chunk.forEach(id -> oneByOne(id, batch.get(id)));
             } catch (Exception e) {
                 log.warn("Recording {} applied generations failed: {}", chunk.size(), e.toString());
-                chunk.forEach(unrecorded);
+                chunk.forEach(this::unrecorded);
             }
         }
         if (!pending.isEmpty() && scheduled.compareAndSet(false, true)) {
@@ -107,10 +130,16 @@ final class AppliedGenerations implements AutoCloseable {
     private void oneByOne(String id, Applied a) {
         try {
             states.recordApplied(id, a.generation(), a.atMillis());
+            answered.remove(id, a.generation());
         } catch (RuntimeException e) {
             log.warn("Recording node {} applied generation {} failed: {}", id, a.generation(), e.toString());
-            unrecorded.accept(id);
+            unrecorded(id);
         }
+    }
+
+    private void unrecorded(String id) {
+        answered.remove(id); // not stored: the reconciler is to look (and push) again
+        unrecorded.accept(id);
     }
 
     @Override

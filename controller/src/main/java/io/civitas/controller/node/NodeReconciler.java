@@ -150,7 +150,7 @@ class NodeReconciler implements SmartLifecycle {
             return CompletableFuture.completedFuture(null);
         }
         long want = desired.get().generation();
-        long have = states.reportedMirrored(id).map(Znodes.Reported::appliedGeneration).orElse(0L);
+        long have = applied.applied(id, states.reportedMirrored(id).map(Znodes.Reported::appliedGeneration).orElse(0L));
         if (have >= want) {
             backoff.reset(id);
             return CompletableFuture.completedFuture(null);

@@ -15,7 +15,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * An IPv4 UDP socket made through libc, for what java.nio's DatagramChannel cannot do: UDP GSO on send (one
  * sendmsg with {@code UDP_SEGMENT} carries up to 64 datagrams of one size), UDP GRO and recvmmsg on receive (one
  * call returns many datagrams), and 16 MB buffers past net.core.rmem_max ({@code SO_RCVBUFFORCE}, as root). Where
- * the kernel refuses GSO (no checksum offload on the route's device: EIO) it falls back to sendmmsg for good.
+ * the kernel refuses GSO (before Linux 6.10, a device without checksum offload: EIO) it falls back to sendmmsg
+ * for good.
  * Struct layouts follow the platform's pointer size (LP64, or ILP32 on 32-bit boards).
  *
  * <p>Receives wait at most {@link #RECEIVE_TIMEOUT_MILLIS} (SO_RCVTIMEO), because closing a descriptor does not
@@ -53,7 +54,10 @@ final class UdpSocket {
     private final int fd;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile boolean closed;
-    private volatile boolean gso = true;
+    /** Whether new sockets try UDP GSO at all; tests turn it off to run the sendmmsg path on a kernel that has GSO. */
+    static volatile boolean tryGso = true;
+
+    private volatile boolean gso = tryGso;
     private boolean released;
 
     private UdpSocket(int fd) {
@@ -205,7 +209,7 @@ final class UdpSocket {
             if (errno == LibC.EIO || errno == LibC.EINVAL || errno == 92 /* ENOPROTOOPT */ || errno == 95) {
                 gso = false; // the caller sends these one by one, and so on from now on
                 LOG.log(System.Logger.Level.INFO, "UDP GSO refused (" + LibC.describe(e)
-                        + "; no TX checksum offload on the underlay device?): sending datagrams one by one");
+                        + "; before Linux 6.10: no TX checksum offload on the underlay device?): sending datagrams one by one");
             }
             return false;
         }

@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 
-/** The UDP sockets of the userspace datapath and the relay: bound in a namespace, read by one loop each. */
+/** The relay's UDP socket (java.nio: it forwards datagram by datagram, so it needs no GSO/GRO; the datapath
+ * uses {@link UdpSocket}): bound in a namespace, read by one loop. */
 final class UdpSockets {
 
     /** Handles one received datagram: {@code length} bytes from offset 0 of {@code packet}. */

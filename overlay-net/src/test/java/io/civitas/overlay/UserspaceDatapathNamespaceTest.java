@@ -111,6 +111,29 @@ class UserspaceDatapathNamespaceTest {
         assertThat(userspaceB.counters().dropped()).isZero();
     }
 
+    /**
+     * Where the kernel has no UDP GSO, or refuses it (before Linux 6.10, an underlay device without TX checksum
+     * offload), the sender sends one datagram per segment with sendmmsg: the stream still arrives intact.
+     */
+    @Test
+    void withoutUdpGsoTheSenderSendsDatagramsOneByOneAndStaysIntact() {
+        net.in(nsA, "ethtool", "-K", "u0", "tx", "off");
+        UdpSocket.tryGso = false;
+        try {
+            userspaceA = new UserspaceDatapath(nsA, Duration.ofSeconds(5));
+            userspaceB = new UserspaceDatapath(nsB, Duration.ofSeconds(5));
+            userspaceA.apply(plan("a"));
+            userspaceB.apply(plan("b"));
+        } finally {
+            UdpSocket.tryGso = true;
+        }
+
+        net.tcpTransferIntact(nsB, "10.201.100.2", nsA, EIGHT_MB);
+        net.tcpTransferIntact(nsA, "10.201.100.1", nsB, EIGHT_MB);
+        assertThat(userspaceA.counters().sent()).isGreaterThan(EIGHT_MB / 1500);
+        assertThat(userspaceA.counters().dropped()).isZero();
+    }
+
     /** The same against a kernel vxlan device: what the userspace node segments, the kernel accepts, and back. */
     @Test
     void eightMegabytesCrossBetweenUserspaceAndKernelNodesIntact() {

@@ -186,7 +186,7 @@ public class DesiredStates {
                 byte[] data = ZkJson.write(next);
                 int version = current.get().version();
                 chunk.desiredChange(id, op(() -> zk.transactionOp().setData().withVersion(version)
-                        .forPath(Znodes.desired(id), data)), data.length);
+                        .forPath(Znodes.desired(id), data)), new Versioned<>(next, version + 1), data.length);
             }
             if (chunk.full()) {
                 chunks.add(chunk);
@@ -231,7 +231,10 @@ public class DesiredStates {
                 Map.Entry<Chunk, CompletableFuture<Boolean>> head = inFlight.poll();
                 if (head.getValue().join()) {
                     changed += head.getKey().desiredChanged.size();
-                    head.getKey().desiredChanged.forEach(id -> events.publishEvent(new NodeChanged(id)));
+                    head.getKey().desiredChanged.forEach((id, v) -> {
+                        states.committed(id, v.value(), v.version());
+                        events.publishEvent(new NodeChanged(id));
+                    });
                 } else {
                     failed.add(head.getKey());
                 }
@@ -286,7 +289,7 @@ public class DesiredStates {
         private static final int MAX_BYTES = 512 * 1024;
         final List<String> ids = new ArrayList<>();
         final List<CuratorOp> ops = new ArrayList<>();
-        final List<String> desiredChanged = new ArrayList<>();
+        final Map<String, Versioned<DesiredState>> desiredChanged = new TreeMap<>();
         final List<String> oneByOne = new ArrayList<>();
         private int bytes;
 
@@ -296,9 +299,9 @@ public class DesiredStates {
             bytes += 512; // a node's decisions: well under this
         }
 
-        void desiredChange(String id, CuratorOp write, int size) {
+        void desiredChange(String id, CuratorOp write, Versioned<DesiredState> next, int size) {
             ops.add(write);
-            desiredChanged.add(id);
+            desiredChanged.put(id, next);
             bytes += size;
         }
 

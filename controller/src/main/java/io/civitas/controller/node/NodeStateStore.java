@@ -10,7 +10,9 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.springframework.stereotype.Component;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -31,6 +33,7 @@ class NodeStateStore {
     private final CuratorFramework zk;
     private final ZooKeeperLink link;
     private final NodeCache cache;
+    private final Map<String, Versioned<DesiredState>> written = new ConcurrentHashMap<>();
 
     NodeStateStore(CuratorFramework zk, ZooKeeperLink link, NodeCache cache) {
         this.zk = zk;
@@ -48,8 +51,27 @@ class NodeStateStore {
      * that acts on it looks again. For the reconciler, which would otherwise read every node at every pass.
      */
     Optional<DesiredState> desiredMirrored(String id) {
-        Optional<DesiredState> mirrored = cache.node(Znodes.desired(id), DesiredState.class);
-        return mirrored.isPresent() ? mirrored : desired(id);
+        Optional<Versioned<DesiredState>> mirrored = cache.versioned(Znodes.desired(id), DesiredState.class);
+        if (mirrored.isEmpty()) {
+            written.remove(id);
+            return desired(id);
+        }
+        Versioned<DesiredState> mine = written.get(id);
+        if (mine != null && mine.version() > mirrored.get().version()) {
+            return Optional.of(mine.value()); // ours, committed, and the mirror has not seen it yet
+        }
+        if (mine != null) {
+            written.remove(id, mine);
+        }
+        return Optional.of(mirrored.get().value());
+    }
+
+    /**
+     * A desired state this controller has just committed at {@code version}: {@link #desiredMirrored} gives it until
+     * the mirror catches up, so a batch's pushes go out as its transaction commits, not a watch and a read later.
+     */
+    void committed(String id, DesiredState state, int version) {
+        written.merge(id, new Versioned<>(state, version), (a, b) -> a.version() >= b.version() ? a : b);
     }
 
     /** The reported state as the mirror holds it (see {@link #desiredMirrored}). */

@@ -164,9 +164,10 @@ public class DesiredStates {
         Set<String> affected = new TreeSet<>();
         placed.values().forEach(p -> affected.addAll(p.affected()));
 
-        // Then one transaction per chunk, several in flight: the fence's check, the decisions, the new desired
-        // state (against the version the mirror saw). A chunk's agents get their push as soon as it commits.
-        List<Chunk> chunks = new ArrayList<>();
+        // Then one transaction per chunk, sent as soon as it is built, several in flight: the fence's check, the
+        // decisions, the new desired state (against the version the mirror saw). A chunk's agents get their push as
+        // soon as it commits.
+        Pipeline pipeline = new Pipeline(fence);
         Chunk chunk = new Chunk();
         for (String id : toStore.keySet()) {
             Optional<Versioned<DesiredState>> current = cache.versioned(Znodes.desired(id), DesiredState.class);
@@ -189,16 +190,16 @@ public class DesiredStates {
                         .forPath(Znodes.desired(id), data)), new Versioned<>(next, version + 1), data.length);
             }
             if (chunk.full()) {
-                chunks.add(chunk);
+                pipeline.send(chunk);
                 chunk = new Chunk();
             }
         }
-        chunks.add(chunk);
-        changed += commitPipelined(chunks, toStore, fence);
+        pipeline.send(chunk);
+        changed += pipeline.finish(toStore);
         affected.removeAll(toStore.keySet());
         affected.forEach(this::recompute);
         log.debug("Stored the decisions of {} nodes: placed in overlays in {} ms, written in {} ms ({} transactions)",
-                toStore.size(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, chunks.size());
+                toStore.size(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, pipeline.transactions);
         return changed;
     }
 
@@ -221,44 +222,63 @@ public class DesiredStates {
     /** Transactions in flight at once: ZooKeeper commits them in order, one disk sync for several. */
     private static final int IN_FLIGHT = 8;
 
-    /** Writes the chunks, {@link #IN_FLIGHT} at a time; a chunk that fails is redone node by node. */
-    private int commitPipelined(List<Chunk> chunks, Map<String, PolicyDecisions> toStore, Leadership.Fence fence) {
-        int changed = 0;
-        ArrayDeque<Map.Entry<Chunk, CompletableFuture<Boolean>>> inFlight = new ArrayDeque<>();
-        List<Chunk> failed = new ArrayList<>();
-        for (int i = 0; i <= chunks.size(); i++) {
-            while (!inFlight.isEmpty() && (i == chunks.size() || inFlight.size() >= IN_FLIGHT)) {
-                Map.Entry<Chunk, CompletableFuture<Boolean>> head = inFlight.poll();
-                if (head.getValue().join()) {
-                    changed += head.getKey().desiredChanged.size();
-                    head.getKey().desiredChanged.forEach((id, v) -> {
-                        states.committed(id, v.value(), v.version());
-                        events.publishEvent(new NodeChanged(id));
-                    });
-                } else {
-                    failed.add(head.getKey());
-                }
+    /** Chunks in transactions, {@link #IN_FLIGHT} at a time; a chunk that fails is redone node by node. */
+    private final class Pipeline {
+        private final Leadership.Fence fence;
+        private final ArrayDeque<Map.Entry<Chunk, CompletableFuture<Boolean>>> inFlight = new ArrayDeque<>();
+        private final List<Chunk> failed = new ArrayList<>();
+        private final List<String> oneByOne = new ArrayList<>();
+        private int changed;
+        int transactions;
+
+        Pipeline(Leadership.Fence fence) {
+            this.fence = fence;
+        }
+
+        void send(Chunk chunk) {
+            oneByOne.addAll(chunk.oneByOne);
+            if (chunk.ops.isEmpty()) {
+                return;
             }
-            if (i < chunks.size() && !chunks.get(i).ops.isEmpty()) {
-                inFlight.add(Map.entry(chunks.get(i), submit(chunks.get(i), fence)));
+            while (inFlight.size() >= IN_FLIGHT) {
+                settleHead();
+            }
+            inFlight.add(Map.entry(chunk, submit(chunk, fence)));
+            transactions++;
+            while (!inFlight.isEmpty() && inFlight.peek().getValue().isDone()) {
+                settleHead(); // committed already: push those now
             }
         }
-        if (!failed.isEmpty() && !fenceHolds(fence)) {
-            throw new Fenced("leader epoch " + fence.version() + " is over: another controller leads; decisions "
-                    + "not stored");
+
+        private void settleHead() {
+            Map.Entry<Chunk, CompletableFuture<Boolean>> head = inFlight.poll();
+            if (head.getValue().join()) {
+                changed += head.getKey().desiredChanged.size();
+                head.getKey().desiredChanged.forEach((id, v) -> {
+                    states.committed(id, v.value(), v.version());
+                    events.publishEvent(new NodeChanged(id));
+                });
+            } else {
+                failed.add(head.getKey());
+            }
         }
-        // A node deleted, or the mirror behind (a desired state written meanwhile): the careful way
-        for (Chunk c : failed) {
-            for (String id : c.ids) {
+
+        /** Waits for the rest; the number of nodes whose desired state changed. */
+        int finish(Map<String, PolicyDecisions> toStore) {
+            while (!inFlight.isEmpty()) {
+                settleHead();
+            }
+            if (!failed.isEmpty() && !fenceHolds(fence)) {
+                throw new Fenced("leader epoch " + fence.version() + " is over: another controller leads; decisions "
+                        + "not stored");
+            }
+            // A node deleted, or the mirror behind (a desired state written meanwhile): the careful way
+            failed.forEach(c -> oneByOne.addAll(c.ids));
+            for (String id : oneByOne) {
                 changed += putDecisions(id, toStore.get(id), fence).orElse(false) ? 1 : 0;
             }
+            return changed;
         }
-        for (Chunk c : chunks) {
-            for (String id : c.oneByOne) {
-                changed += putDecisions(id, toStore.get(id), fence).orElse(false) ? 1 : 0;
-            }
-        }
-        return changed;
     }
 
     private CompletableFuture<Boolean> submit(Chunk chunk, Leadership.Fence fence) {

@@ -3,22 +3,22 @@ package io.civitas.overlay;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.curator.framework.api.transaction.CuratorOp;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 
 /**
@@ -97,14 +97,7 @@ public final class AddressAllocator {
      * once, then the answers): an overlay of 10,000 members is one round trip's wait, not 10,000.
      */
     public List<Member> members(String overlayName) {
-        List<String> nodes;
-        try {
-            nodes = zk.getChildren().forPath(ZkPaths.members(overlayName));
-        } catch (KeeperException.NoNodeException e) {
-            throw notFound(overlayName);
-        } catch (Exception e) {
-            throw OverlayRegistry.store("list members of overlay " + overlayName, e);
-        }
+        List<String> nodes = children(ZkPaths.members(overlayName), "members", overlayName);
         Map<String, CompletableFuture<Optional<String>>> reads = new HashMap<>();
         for (String node : nodes) {
             CompletableFuture<Optional<String>> read = new CompletableFuture<>();
@@ -146,12 +139,12 @@ public final class AddressAllocator {
      */
     public void releaseAll(String overlayName, Collection<Member> leaving) {
         List<Member> all = List.copyOf(leaving);
+        all.forEach(m -> checkNodeId(m.nodeId()));
         for (int from = 0; from < all.size(); from += BATCH) {
             List<Member> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
             try {
                 List<CuratorOp> ops = new ArrayList<>();
                 for (Member m : chunk) {
-                    checkNodeId(m.nodeId());
                     ops.add(zk.transactionOp().delete().forPath(ZkPaths.member(overlayName, m.nodeId())));
                     ops.add(zk.transactionOp().delete().forPath(ZkPaths.address(overlayName, m.address())));
                 }
@@ -182,7 +175,7 @@ public final class AddressAllocator {
         members(overlayName).forEach(m -> existing.put(m.nodeId(), m));
         Set<String> taken = new HashSet<>();
         existing.values().forEach(m -> taken.add(m.address()));
-        taken.addAll(children(ZkPaths.addresses(overlayName), overlayName));
+        taken.addAll(children(ZkPaths.addresses(overlayName), "addresses", overlayName));
         Ipv4Cidr subnet = overlay.subnet();
         List<Member> fresh = new ArrayList<>();
         int next = subnet.firstHost();
@@ -196,8 +189,7 @@ public final class AddressAllocator {
                 next++;
             }
             if (next > subnet.lastHost()) {
-                refused.put(nodeId, "address pool of overlay " + overlayName + " exhausted: all " + subnet.hostCount()
-                        + " addresses of " + subnet + " are taken");
+                refused.put(nodeId, exhausted(overlayName, subnet));
                 continue;
             }
             String ip = Ipv4Cidr.format(next++);
@@ -246,27 +238,31 @@ public final class AddressAllocator {
     }
 
     private String lowestFree(String overlayName, Ipv4Cidr subnet) {
-        Set<String> taken = new HashSet<>(children(ZkPaths.addresses(overlayName), overlayName));
+        Set<String> taken = new HashSet<>(children(ZkPaths.addresses(overlayName), "addresses", overlayName));
         for (int a = subnet.firstHost(); a <= subnet.lastHost(); a++) {
             String ip = Ipv4Cidr.format(a);
             if (!taken.contains(ip)) {
                 return ip;
             }
         }
-        throw new OverlayException(OverlayException.Reason.POOL_EXHAUSTED, "address pool of overlay " + overlayName
-                + " exhausted: all " + subnet.hostCount() + " addresses of " + subnet + " are taken");
+        throw new OverlayException(OverlayException.Reason.POOL_EXHAUSTED, exhausted(overlayName, subnet));
     }
 
-    private List<String> children(String path, String overlayName) {
+    /** The children of {@code path}, the overlay's {@code what} (for the error). */
+    private List<String> children(String path, String what, String overlayName) {
         try {
             return zk.getChildren().forPath(path);
         } catch (KeeperException.NoNodeException e) {
             throw notFound(overlayName);
         } catch (Exception e) {
-            throw OverlayRegistry.store("list " + path + " of overlay " + overlayName, e);
+            throw OverlayRegistry.store("list " + what + " of overlay " + overlayName, e);
         }
     }
 
+    private static String exhausted(String overlayName, Ipv4Cidr subnet) {
+        return "address pool of overlay " + overlayName + " exhausted: all " + subnet.hostCount() + " addresses of "
+                + subnet + " are taken";
+    }
 
     private static void checkNodeId(String nodeId) {
         if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {

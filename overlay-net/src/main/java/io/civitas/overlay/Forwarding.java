@@ -17,8 +17,8 @@ import java.util.Set;
  * kernel's vxlan device sends from a hashed source port; and the relay, address and port). Immutable: a re-apply
  * swaps the whole table in one write, so the forwarding threads never see half of one.
  */
-record Forwarding(Map<Long, InetSocketAddress> unicast, List<InetSocketAddress> flood, Set<InetAddress> peerAddresses,
-                  InetSocketAddress relay, int[] peerIpv4s, int relayIpv4) {
+record Forwarding(Map<Long, InetSocketAddress> unicast, List<InetSocketAddress> flood, InetSocketAddress relay,
+                  int[] peerIpv4s, int relayIpv4) {
 
     static Forwarding of(OverlayPlan plan) {
         Map<Long, InetSocketAddress> unicast = new HashMap<>();
@@ -32,8 +32,7 @@ record Forwarding(Map<Long, InetSocketAddress> unicast, List<InetSocketAddress> 
         }
         InetSocketAddress relay = plan.relay() == null ? null : endpoint(plan.relay().address(), plan.relay().port());
         int[] ipv4s = peers.stream().mapToInt(Forwarding::ipv4).toArray();
-        return new Forwarding(Map.copyOf(unicast), flood, Set.copyOf(peers), relay, ipv4s,
-                relay == null ? 0 : ipv4(relay.getAddress()));
+        return new Forwarding(Map.copyOf(unicast), flood, relay, ipv4s, relay == null ? 0 : ipv4(relay.getAddress()));
     }
 
     /** Where a frame to {@code destinationMac} is sent. */
@@ -47,12 +46,10 @@ record Forwarding(Map<Long, InetSocketAddress> unicast, List<InetSocketAddress> 
         return flood;
     }
 
-    /** Whether a VXLAN packet from {@code source} may be delivered into this overlay. */
-    boolean accepts(InetSocketAddress source) {
-        return source.equals(relay) || peerAddresses.contains(source.getAddress());
-    }
-
-    /** The same for a sender given as a big-endian IPv4 address and a port (the receive path's form). */
+    /**
+     * Whether a VXLAN packet from the sender {@code address} (IPv4, big-endian int) and {@code port} may be
+     * delivered into this overlay: the relay's address and port, or any peer's address.
+     */
     boolean accepts(int address, int port) {
         if (relay != null && port == relay.getPort() && address == relayIpv4) {
             return true;

@@ -56,7 +56,6 @@ final class LibC {
     static final int EINVAL = 22;
     static final int EIO = 5;
     static final int EADDRINUSE = 98;
-    static final int EADDRNOTAVAIL = 99;
 
     /** open and ioctl are variadic in C: an interface mapping lets JNA pass their arguments the variadic way. */
     interface Variadic extends Library {

@@ -105,7 +105,7 @@ final class TapDevice implements AutoCloseable {
             }
             return (int) LibC.read(fd, buffer, capacity);
         } catch (LastErrorException e) {
-            if (e.getErrorCode() == 4 || e.getErrorCode() == 11) { // EINTR, EAGAIN
+            if (e.getErrorCode() == LibC.EINTR || e.getErrorCode() == LibC.EAGAIN) {
                 return 0;
             }
             return -1; // EIO/EBADFD: the device went away under us (deleted by someone else); the reader stops

@@ -36,6 +36,8 @@ final class TcpCoalescer<T> {
     private static final int IP_MAX = 0xffff;
     private static final int IP = Vxlan.ETHERNET_HEADER;
     private static final int TCP = IP + 20;
+    /** The least capacity of the output buffer: a virtio_net_hdr and a frame of a 64 KB IP packet. */
+    static final int OUT_BYTES = VnetHeader.SIZE + IP + IP_MAX;
 
     private final Sink<T> sink;
     private final ByteBuffer out;
@@ -50,7 +52,7 @@ final class TcpCoalescer<T> {
     private int ports;
 
     TcpCoalescer(Sink<T> sink, ByteBuffer out) {
-        if (out.capacity() < VnetHeader.SIZE + Vxlan.ETHERNET_HEADER + IP_MAX) {
+        if (out.capacity() < OUT_BYTES) {
             throw new IllegalArgumentException("out: room for a 64 KB frame needed");
         }
         this.sink = sink;

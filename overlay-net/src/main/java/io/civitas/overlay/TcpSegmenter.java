@@ -81,8 +81,7 @@ final class TcpSegmenter {
         int at = 0;
         for (int i = 0; i < segments; i++) {
             int chunk = Math.min(mss, payload - i * mss);
-            out.putInt(at, Vxlan.FLAG_VNI_VALID << 24);
-            out.putInt(at + 4, vni << 8);
+            Vxlan.writeHeader(out, at, vni);
             int f = at + Vxlan.HEADER;
             out.put(f, in, frame, headers);
             out.put(f + headers, in, frame + headers + i * mss, chunk);

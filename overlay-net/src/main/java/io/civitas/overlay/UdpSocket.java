@@ -152,13 +152,33 @@ final class UdpSocket {
         }
     }
 
-    /** The structures one sending thread fills for each call. */
+    /**
+     * The structures one sending thread reuses. What never changes (lengths, the links from message to iovec and
+     * control, the cmsg's level and type) is written once here; each call fills in data, sizes and destination.
+     */
     static final class Sender {
         private final Memory message = zeroed(MSGHDR);
         private final Memory iov = zeroed(IOVEC);
         private final Memory control = zeroed(CMSG_SPACE_INT);
         private final Memory messages = zeroed((long) MAX_SEGMENTS * MMSGHDR);
         private final Memory iovs = zeroed((long) MAX_SEGMENTS * IOVEC);
+
+        Sender() {
+            message.setInt(MSG_NAMELEN, SOCKADDR_IN);
+            message.setPointer(MSG_IOV, iov);
+            putSize(message, MSG_IOVLEN, 1);
+            message.setPointer(MSG_CONTROL, control);
+            putSize(message, MSG_CONTROLLEN, CMSG_SPACE_INT);
+            putSize(control, 0, CMSG_HEADER + 2);
+            control.setInt(P, LibC.SOL_UDP);
+            control.setInt(P + 4, LibC.UDP_SEGMENT);
+            for (int i = 0; i < MAX_SEGMENTS; i++) {
+                long m = (long) i * MMSGHDR;
+                messages.setInt(m + MSG_NAMELEN, SOCKADDR_IN);
+                messages.setPointer(m + MSG_IOV, iovs.share((long) i * IOVEC));
+                putSize(messages, m + MSG_IOVLEN, 1);
+            }
+        }
     }
 
     /**
@@ -192,14 +212,6 @@ final class UdpSocket {
         s.iov.setPointer(0, data);
         putSize(s.iov, P, bytes);
         s.message.setPointer(MSG_NAME, to);
-        s.message.setInt(MSG_NAMELEN, SOCKADDR_IN);
-        s.message.setPointer(MSG_IOV, s.iov);
-        putSize(s.message, MSG_IOVLEN, 1);
-        s.message.setPointer(MSG_CONTROL, s.control);
-        putSize(s.message, MSG_CONTROLLEN, CMSG_SPACE_INT);
-        putSize(s.control, 0, CMSG_HEADER + 2);
-        s.control.setInt(P, LibC.SOL_UDP);
-        s.control.setInt(P + 4, LibC.UDP_SEGMENT);
         s.control.setShort(CMSG_HEADER, (short) stride);
         try {
             LibC.sendmsg(fd, s.message, 0);
@@ -221,11 +233,7 @@ final class UdpSocket {
             long iov = (long) i * IOVEC;
             s.iovs.setPointer(iov, data.share(offset + (long) i * stride));
             putSize(s.iovs, iov + P, Math.min(stride, bytes - i * stride));
-            long m = (long) i * MMSGHDR;
-            s.messages.setPointer(m + MSG_NAME, to);
-            s.messages.setInt(m + MSG_NAMELEN, SOCKADDR_IN);
-            s.messages.setPointer(m + MSG_IOV, s.iovs.share(iov));
-            putSize(s.messages, m + MSG_IOVLEN, 1);
+            s.messages.setPointer((long) i * MMSGHDR + MSG_NAME, to);
         }
         int done = 0;
         while (done < count) {

@@ -69,10 +69,8 @@ final class VtepSocket implements AutoCloseable {
     /** Sends the datagram between the buffer's position and limit; false if the socket is closed or send failed. */
     boolean send(ByteBuffer datagram, InetSocketAddress to) {
         int length = datagram.remaining();
-        byte[] bytes = new byte[length];
-        datagram.duplicate().get(bytes);
         Memory m = new Memory(Math.max(1, length));
-        m.write(0, bytes, 0, length);
+        m.getByteBuffer(0, length).put(datagram.duplicate());
         return socket.sendTo(m, length, address(to));
     }
 
@@ -96,7 +94,7 @@ final class VtepSocket implements AutoCloseable {
 
     private void receive() {
         UdpSocket.Receiver r = new UdpSocket.Receiver(RECEIVE_SLOTS);
-        Memory joined = new Memory(VnetHeader.SIZE + Vxlan.ETHERNET_HEADER + 65535);
+        Memory joined = new Memory(TcpCoalescer.OUT_BYTES);
         TapSink sink = new TapSink(r.data, r.buffer, joined, counters);
         TcpCoalescer<TapDevice> coalescer = new TcpCoalescer<>(sink,
                 joined.getByteBuffer(0, joined.size()).order(ByteOrder.BIG_ENDIAN));

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -47,7 +48,7 @@ public class DesiredStates {
     private final NodeOverlayParts overlayParts;
     private final OverlayPlanner planner;
     private final NodeCache cache;
-    /** Nodes per transaction in the batched writes: each op carries under 1 KB, far below jute.maxbuffer (1 MB). */
+    /** Nodes per transaction in the batched writes (a chunk also closes at {@link Chunk#MAX_BYTES}). */
     private static final int BATCH = 100;
 
     DesiredStates(CuratorFramework zk, NodeStateStore states, ApplicationEventPublisher events,
@@ -175,19 +176,17 @@ public class DesiredStates {
                 chunk.oneByOne.add(id);
                 continue;
             }
-            chunk.add(id, decisionOp(id, toStore.get(id), fence));
+            chunk.add(id, decisionOp(id, toStore.get(id)));
             DesiredState old = current.get().value();
             DesiredSpec spec = cache.node(Znodes.desiredSpec(id), DesiredSpec.class)
                     .orElse(new DesiredSpec(old.labels(), old.sampling()));
             OverlayPlanner.Placement placement = placed.get(id);
-            DesiredState merged = merge(id, old.generation(), spec, toStore.get(id), wanted.get(id), placement.plans());
-            if (!merged.equals(old)) {
-                DesiredState next = merge(id, old.generation() + 1, spec, toStore.get(id), wanted.get(id),
-                        placement.plans());
-                byte[] data = ZkJson.write(next);
+            Optional<DesiredState> next = next(old, spec, toStore.get(id), wanted.get(id), placement.plans());
+            if (next.isPresent()) {
+                byte[] data = ZkJson.write(next.get());
                 int version = current.get().version();
                 chunk.desiredChange(id, op(() -> zk.transactionOp().setData().withVersion(version)
-                        .forPath(Znodes.desired(id), data)), new Versioned<>(next, version + 1), data.length);
+                        .forPath(Znodes.desired(id), data)), new Versioned<>(next.get(), version + 1), data.length);
             }
             if (chunk.full()) {
                 pipeline.send(chunk);
@@ -203,7 +202,7 @@ public class DesiredStates {
         return changed;
     }
 
-    private CuratorOp decisionOp(String id, PolicyDecisions decisions, Leadership.Fence fence) {
+    private CuratorOp decisionOp(String id, PolicyDecisions decisions) {
         byte[] data = ZkJson.write(decisions);
         String path = Znodes.policyDecisions(id);
         return op(() -> cache.has(path) ? zk.transactionOp().setData().forPath(path, data)
@@ -211,7 +210,7 @@ public class DesiredStates {
     }
 
     /** Curator declares {@code Exception} on building an op, though nothing is sent yet. */
-    private static CuratorOp op(java.util.concurrent.Callable<CuratorOp> build) {
+    private static CuratorOp op(Callable<CuratorOp> build) {
         try {
             return build.call();
         } catch (Exception e) {
@@ -269,8 +268,7 @@ public class DesiredStates {
                 settleHead();
             }
             if (!failed.isEmpty() && !fenceHolds(fence)) {
-                throw new Fenced("leader epoch " + fence.version() + " is over: another controller leads; decisions "
-                        + "not stored");
+                throw Fenced.deposed(fence, "decisions not stored");
             }
             // A node deleted, or the mirror behind (a desired state written meanwhile): the careful way
             failed.forEach(c -> oneByOne.addAll(c.ids));
@@ -284,7 +282,7 @@ public class DesiredStates {
     private CompletableFuture<Boolean> submit(Chunk chunk, Leadership.Fence fence) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         List<CuratorOp> ops = new ArrayList<>(chunk.ops.size() + 1);
-        ops.add(op(() -> zk.transactionOp().check().withVersion(fence.version()).forPath(fence.path())));
+        ops.add(fenceCheck(fence));
         ops.addAll(chunk.ops);
         try {
             zk.transaction().inBackground((client, event) ->
@@ -293,6 +291,11 @@ public class DesiredStates {
             throw ZooKeeperException.wrap("store policy decisions", e);
         }
         return done;
+    }
+
+    /** The op that makes a transaction fail once another controller leads. */
+    private CuratorOp fenceCheck(Leadership.Fence fence) {
+        return op(() -> zk.transactionOp().check().withVersion(fence.version()).forPath(fence.path()));
     }
 
     private boolean fenceHolds(Leadership.Fence fence) {
@@ -334,6 +337,10 @@ public class DesiredStates {
     public static final class Fenced extends RuntimeException {
         Fenced(String message) {
             super(message);
+        }
+
+        static Fenced deposed(Leadership.Fence fence, String what) {
+            return new Fenced("leader epoch " + fence.version() + " is over: another controller leads; " + what);
         }
     }
 
@@ -377,19 +384,27 @@ public class DesiredStates {
             overlays.addAll(overlayParts.memberships(id));
             OverlayPlanner.Placement placement = planner.place(id, overlays);
             affected.addAll(placement.affected());
-            DesiredState merged = merge(id, old.generation(), spec, decisions, overlays, placement.plans());
-            if (merged.equals(old)) {
+            Optional<DesiredState> next = next(old, spec, decisions, overlays, placement.plans());
+            if (next.isEmpty()) {
                 return Optional.of(new NodeStateStore.DesiredChange(old, false));
             }
-            DesiredState next = merge(id, old.generation() + 1, spec, decisions, overlays, placement.plans());
-            if (states.compareAndSet(Znodes.desired(id), next, current.get().version())) {
+            if (states.compareAndSet(Znodes.desired(id), next.get(), current.get().version())) {
                 events.publishEvent(new NodeChanged(id));
-                return Optional.of(new NodeStateStore.DesiredChange(next, true));
+                return Optional.of(new NodeStateStore.DesiredChange(next.get(), true));
             }
         }
     }
 
     /** Labels from the operator; per sensor the policy's period, else the operator's; the rest from policy. */
+    /** The state that follows {@code old} from these parts, one generation up; empty when they change nothing. */
+    private static Optional<DesiredState> next(DesiredState old, DesiredSpec spec, PolicyDecisions decisions,
+                                               Set<String> overlays, List<OverlayPlan> plans) {
+        if (merge(old.nodeId(), old.generation(), spec, decisions, overlays, plans).equals(old)) {
+            return Optional.empty();
+        }
+        return Optional.of(merge(old.nodeId(), old.generation() + 1, spec, decisions, overlays, plans));
+    }
+
     static DesiredState merge(String id, long generation, DesiredSpec spec, PolicyDecisions decisions) {
         return merge(id, generation, spec, decisions, new TreeSet<>(decisions.overlays()), List.of());
     }
@@ -439,12 +454,11 @@ public class DesiredStates {
         boolean exists = exists(path);
         try {
             zk.transaction().forOperations(
-                    zk.transactionOp().check().withVersion(fence.version()).forPath(fence.path()),
+                    fenceCheck(fence),
                     exists ? zk.transactionOp().setData().forPath(path, data) : zk.transactionOp().create().forPath(path, data));
             return true;
         } catch (KeeperException.BadVersionException deposed) {
-            throw new Fenced("leader epoch " + fence.version() + " is over: another controller leads; decisions of "
-                    + path + " not stored");
+            throw Fenced.deposed(fence, "decisions of " + path + " not stored");
         } catch (KeeperException.NoNodeException nodeGone) {
             if (!exists(Znodes.node(pathNode(path)))) {
                 return false;

@@ -3,12 +3,11 @@ package io.civitas.controller.node;
 import io.civitas.controller.CivitasProperties;
 import io.civitas.controller.system.StartupException;
 import io.civitas.controller.system.ZkJson;
+import io.civitas.controller.system.ZooKeeperConfig;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.DependsOn;
 import org.springframework.stereotype.Component;
@@ -41,13 +40,8 @@ class NodeCache implements AutoCloseable {
         // A session of its own: the mirror re-reads every changed znode, and on the stores' session those reads
         // queued behind and ahead of their writes (ZooKeeper keeps one session's requests in order). A city-wide
         // change wrote 3x slower so.
-        this.mirrorClient = CuratorFrameworkFactory.builder()
-                .connectString(zk.getZookeeperClient().getCurrentConnectionString())
-                .namespace(zk.getNamespace())
-                .sessionTimeoutMs((int) properties.zookeeperSessionTimeout().toMillis())
-                .connectionTimeoutMs(10_000)
-                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
-                .build();
+        this.mirrorClient = ZooKeeperConfig.client(zk.getZookeeperClient().getCurrentConnectionString(),
+                zk.getNamespace(), properties);
         mirrorClient.start();
         this.nodes = CuratorCache.build(mirrorClient, Znodes.NODES);
         this.presence = CuratorCache.build(mirrorClient, Znodes.PRESENCE);

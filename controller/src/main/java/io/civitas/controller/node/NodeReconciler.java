@@ -196,8 +196,7 @@ class NodeReconciler implements SmartLifecycle {
     }
 
     private void afterPush(String id, long want, AppliedState applied, Throwable error) {
-        Throwable reason = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (reason instanceof StaleEpochException stale) {
+        if (unwrapped(error) instanceof StaleEpochException stale) {
             // Final for this push: no backoff loop. The next pass re-reads mastership before pushing again.
             log.warn("Push to node {} refused: {}", id, stale.getMessage());
             staleEpochs.merge(id, Math.max(stale.heldEpoch(), stale.offeredEpoch() + 1), Math::max);
@@ -221,7 +220,7 @@ class NodeReconciler implements SmartLifecycle {
 
     private void retryLater(String id, Throwable cause) {
         Duration delay = backoff.next(id);
-        Throwable reason = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable reason = unwrapped(cause);
         if (reason == null || reason instanceof AgentUnreachableException) {
             log.debug("Node {} not ready; next look in {} ms", id, delay.toMillis());
         } else {
@@ -229,5 +228,9 @@ class NodeReconciler implements SmartLifecycle {
                     reason.toString(), delay.toMillis());
         }
         queue.addAfter(id, delay);
+    }
+
+    private static Throwable unwrapped(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 }

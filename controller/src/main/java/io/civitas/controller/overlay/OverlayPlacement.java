@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -138,7 +139,7 @@ class OverlayPlacement implements OverlayPlanner {
     }
 
     /** The node's plan in the overlay over the members whose underlay is known; empty when it cannot have one. */
-    java.util.Optional<OverlayPlan> planOf(Overlay overlay, String nodeId) {
+    Optional<OverlayPlan> planOf(Overlay overlay, String nodeId) {
         List<Member> all = allocator.members(overlay.name());
         Map<String, Underlay> underlays = new HashMap<>();
         for (Member m : all) {
@@ -147,7 +148,7 @@ class OverlayPlacement implements OverlayPlanner {
         return planOf(overlay, nodeId, all, underlays);
     }
 
-    private java.util.Optional<OverlayPlan> planOf(Overlay overlay, String nodeId, List<Member> all,
+    private Optional<OverlayPlan> planOf(Overlay overlay, String nodeId, List<Member> all,
                                                    Map<String, Underlay> known) {
         Map<String, Underlay> underlays = new HashMap<>();
         List<Member> members = new ArrayList<>();
@@ -165,10 +166,10 @@ class OverlayPlacement implements OverlayPlanner {
             }
         }
         try {
-            return java.util.Optional.of(OverlayPlans.forNode(overlay, nodeId, members, underlays, relay()));
+            return Optional.of(OverlayPlans.forNode(overlay, nodeId, members, underlays, relay()));
         } catch (OverlayException e) {
             log.warn("No plan for node {} in overlay {}: {}", nodeId, overlay.name(), e.getMessage());
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

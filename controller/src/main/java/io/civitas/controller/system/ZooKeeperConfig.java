@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The Curator client every store uses, in namespace {@code civitas}; and the clock stores stamp times with. */
 @Configuration(proxyBeanMethods = false)
-class ZooKeeperConfig {
+public class ZooKeeperConfig {
 
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperConfig.class);
 
@@ -23,13 +23,7 @@ class ZooKeeperConfig {
     /** Closed before the embedded server it depends on, so the session ends cleanly. */
     @Bean(destroyMethod = "close")
     CuratorFramework curator(ZooKeeperEnsemble ensemble, CivitasProperties properties) {
-        CuratorFramework client = CuratorFrameworkFactory.builder()
-                .connectString(ensemble.connectString())
-                .namespace(NAMESPACE)
-                .sessionTimeoutMs((int) properties.zookeeperSessionTimeout().toMillis())
-                .connectionTimeoutMs(10_000)
-                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
-                .build();
+        CuratorFramework client = client(ensemble.connectString(), NAMESPACE, properties);
         client.getConnectionStateListenable().addListener((c, state) -> {
             // Curator's and ZooKeeper's own logs are turned down (stack traces for a refused socket): say it here.
             if (state.isConnected()) {
@@ -56,6 +50,17 @@ class ZooKeeperConfig {
                     null);
         }
         return client;
+    }
+
+    /** A client (not started) with the controller's session timeout and retries; the node mirror has its own. */
+    public static CuratorFramework client(String connectString, String namespace, CivitasProperties properties) {
+        return CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .namespace(namespace)
+                .sessionTimeoutMs((int) properties.zookeeperSessionTimeout().toMillis())
+                .connectionTimeoutMs(10_000)
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
+                .build();
     }
 
     @Bean

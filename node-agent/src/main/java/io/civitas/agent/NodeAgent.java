@@ -301,10 +301,12 @@ public final class NodeAgent implements Closeable {
             return false;
         }
         attempt.open();
-        if (!attempt.awaitJoined(JOIN_TIMEOUT)) {
+        boolean joined = attempt.awaitJoined(JOIN_TIMEOUT);
+        if (!joined) {
             attempt.close("no session within " + JOIN_TIMEOUT.toSeconds() + " s");
         }
-        WampSession.Outcome outcome = closing.getCount() == 0 ? attempt.awaitEnd(CLOSE_TIMEOUT) : attempt.awaitEnd();
+        // A joined session lasts until it ends; an attempt we gave up on must not hold the loop if its close hangs.
+        WampSession.Outcome outcome = joined && closing.getCount() > 0 ? attempt.awaitEnd() : attempt.awaitEnd(CLOSE_TIMEOUT);
         if (outcome.incompatibility() != null) {
             throw new AgentException(AgentException.Kind.INCOMPATIBLE_PROTOCOL,
                     "controller " + controller + " refused this agent: " + outcome.incompatibility());

@@ -7,6 +7,7 @@ import io.civitas.controller.system.ApiException;
 import io.civitas.controller.system.Secrets;
 import io.civitas.controller.system.ZkJson;
 import io.civitas.controller.system.ZooKeeperException;
+import io.civitas.controller.system.ZooKeeperSync;
 import io.civitas.protocol.WampUris;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.TransactionOp;
@@ -72,6 +73,8 @@ class Enrollments {
         if (!WampUris.isValidNodeId(nodeId)) {
             throw unknownToken();
         }
+        // The node may have been created through another controller a moment ago: read what the leader has.
+        ZooKeeperSync.catchUp(zk, Znodes.enrollment(nodeId));
         while (true) {
             Stat stat = new Stat();
             Enrollment enrollment;
@@ -121,6 +124,15 @@ class Enrollments {
         if (!WampUris.isValidNodeId(nodeId) || secret == null) {
             return false;
         }
+        if (matchesCredential(nodeId, secret)) {
+            return true;
+        }
+        // Enrolled (again) through another controller a moment ago? Ask once more after catching up.
+        ZooKeeperSync.catchUp(zk, Znodes.credential(nodeId));
+        return matchesCredential(nodeId, secret);
+    }
+
+    private boolean matchesCredential(String nodeId, String secret) {
         try {
             Credential credential = ZkJson.read(zk.getData().forPath(Znodes.credential(nodeId)), Credential.class);
             return Secrets.matches(secret, credential.secretSha256());

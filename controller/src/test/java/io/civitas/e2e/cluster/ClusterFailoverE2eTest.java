@@ -86,7 +86,11 @@ class ClusterFailoverE2eTest {
             agents.add(agent);
         }
         await("all agents connected").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
-                .until(() -> agents.stream().allMatch(NodeAgent::isConnected));
+                .until(() -> agents.stream().allMatch(a -> {
+                    // An agent that stopped for good (enrollment refused, say) would never connect: say why now.
+                    assertThat(a.termination()).as("agent %s stopped", a.nodeId()).isNotCompletedExceptionally();
+                    return a.isConnected();
+                }));
     }
 
     @AfterAll
@@ -103,6 +107,25 @@ class ClusterFailoverE2eTest {
 
     @Test
     @Order(0)
+    void aNodeCreatedThroughOneControllerEnrollsAtOnceThroughAnother() throws Exception {
+        // Each controller reads from its own ZooKeeper server, which may not yet have applied the creation.
+        Rest creator = rest(controllers.get(0));
+        for (int i = 0; i < 30; i++) {
+            Rest.Response created = creator.send("POST", "/api/v1/nodes", "{\"name\":\"quick-" + i + "\",\"kind\":\"BOARD\"}");
+            assertThat(created.status()).as("create node: %s", created.body()).isEqualTo(201);
+            String id = created.body().get("id").asText();
+            Rest other = rest(controllers.get(1 + i % 2));
+            Rest.Response enrolled = other.send("POST", "/api/v1/enroll", "{\"token\":"
+                    + Rest.quote(created.body().get("enrollmentToken").asText()) + ",\"protocolVersion\":"
+                    + io.civitas.protocol.Protocol.VERSION + "}");
+            assertThat(enrolled.status()).as("enroll %s: %s", id, enrolled.body()).isEqualTo(200);
+            assertThat(enrolled.body().get("nodeId").asText()).isEqualTo(id);
+            assertThat(creator.send("DELETE", "/api/v1/nodes/" + id, null).status()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    @Order(1)
     void readingsOfAgentsOnOtherControllersReachTheLeader() throws Exception {
         String leader = leaderSeenBy(live().get(0));
         ControllerJvm leading = live().stream().filter(c -> c.id.equals(leader)).findFirst().orElseThrow();
@@ -120,7 +143,7 @@ class ClusterFailoverE2eTest {
     }
 
     @Test
-    @Order(1)
+    @Order(2)
     void killingAControllerRehomesItsAgentsAndAppliesEveryDesiredState() throws Exception {
         int before = writeRound(live().get(0));
         assertThat(before).isEqualTo(AGENTS);
@@ -143,7 +166,7 @@ class ClusterFailoverE2eTest {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void killingTheLeaderElectsANewOneThatGoesOnEvaluatingPolicies() throws Exception {
         String leader = leaderSeenBy(live().get(0));
         ControllerJvm old = live().stream().filter(c -> c.id.equals(leader)).findFirst().orElseThrow();
@@ -167,7 +190,7 @@ class ClusterFailoverE2eTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void losingTheZooKeeperQuorumRefusesWritesServesStaleReadsAndRecovers() throws Exception {
         ControllerJvm survivor = live().get(0);
         Rest api = rest(survivor);

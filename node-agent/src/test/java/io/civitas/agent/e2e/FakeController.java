@@ -56,6 +56,8 @@ final class FakeController implements AutoCloseable {
     volatile String nodeId = "board_1";
     /** When set, enroll answers 401 with this detail. */
     volatile String refuseEnrollment;
+    /** When set, bootstrap sends agents to this WebSocket URL instead of the router's. */
+    volatile String bootstrapWampUrl;
     /** When set, hello answers city.error.incompatible_protocol with this reason. */
     volatile String refuseHello;
 
@@ -69,7 +71,8 @@ final class FakeController implements AutoCloseable {
         wampPort = freePort();
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         http.createContext("/api/v1/agent/bootstrap", exchange -> reply(exchange, 200, "application/json",
-                new Bootstrap(Protocol.REALM, wampUrl(), Protocol.VERSION, Protocol.MIN_SUPPORTED)));
+                new Bootstrap(Protocol.REALM, bootstrapWampUrl != null ? bootstrapWampUrl : wampUrl(),
+                        Protocol.VERSION, Protocol.MIN_SUPPORTED)));
         http.createContext("/api/v1/enroll", this::enroll);
         http.createContext(ClusterMembers.PATH, exchange -> reply(exchange, 200, "application/json",
                 new ClusterMembers(members.stream().map(url -> new ClusterMembers.Member("c", url.toString(), null)).toList())));

@@ -19,6 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 import ws.wamp.jawampa.ApplicationError;
 
 import java.net.URI;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -226,6 +230,33 @@ class NodeAgentAgainstRouterTest {
 
         await().atMost(WAIT).until(agent::isConnected);
         assertThat(agent.controller()).isEqualTo(controller.baseUrl());
+    }
+
+    @Test
+    void aControllerThatAcceptsTheConnectionButNeverAnswersIsLeftAndTheAgentTriesAgain() throws Exception {
+        try (ServerSocket mute = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                while (!mute.isClosed()) {
+                    try {
+                        accepted.add(mute.accept()); // holds the TCP connection, never says a word
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.start();
+            controller.bootstrapWampUrl = "ws://127.0.0.1:" + mute.getLocalPort() + "/wamp";
+            NodeAgent agent = agent(List.of(controller.baseUrl()), "token-1");
+            agent.start();
+            await().atMost(WAIT).until(() -> !accepted.isEmpty());
+
+            controller.bootstrapWampUrl = null; // the next attempt finds the real router
+            await().atMost(Duration.ofSeconds(60)).until(agent::isConnected);
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
     }
 
     @Test

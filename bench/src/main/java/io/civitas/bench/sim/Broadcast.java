@@ -133,6 +133,11 @@ public final class Broadcast {
             channels[0].writeAndFlush(new TextWebSocketFrame("go"));
         }
 
+        /** Forgets every arrival, for the next round. */
+        public void reset() {
+            java.util.Arrays.fill(arrivedAt, 0);
+        }
+
         public long arrivedAt(int i) {
             return arrivedAt[i];
         }

@@ -48,6 +48,8 @@ public class DesiredStates {
     private final NodeOverlayParts overlayParts;
     private final OverlayPlanner planner;
     private final NodeCache cache;
+    /** Nodes whose decisions znode a batch created and the mirror may not show yet (the next batch must set it). */
+    private final Set<String> decisionsCreated = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Nodes per transaction in the batched writes (a chunk also closes at {@link Chunk#MAX_BYTES}). */
     private static final int BATCH = 100;
 
@@ -171,12 +173,12 @@ public class DesiredStates {
         Pipeline pipeline = new Pipeline(fence);
         Chunk chunk = new Chunk();
         for (String id : toStore.keySet()) {
-            Optional<Versioned<DesiredState>> current = cache.versioned(Znodes.desired(id), DesiredState.class);
+            Optional<Versioned<DesiredState>> current = states.desiredMirroredVersioned(id);
             if (current.isEmpty()) { // deleted meanwhile: the careful way says so
                 chunk.oneByOne.add(id);
                 continue;
             }
-            chunk.add(id, decisionOp(id, toStore.get(id)));
+            chunk.add(id, decisionOp(id, toStore.get(id), chunk));
             DesiredState old = current.get().value();
             DesiredSpec spec = cache.node(Znodes.desiredSpec(id), DesiredSpec.class)
                     .orElse(new DesiredSpec(old.labels(), old.sampling()));
@@ -202,11 +204,16 @@ public class DesiredStates {
         return changed;
     }
 
-    private CuratorOp decisionOp(String id, PolicyDecisions decisions) {
+    private CuratorOp decisionOp(String id, PolicyDecisions decisions, Chunk chunk) {
         byte[] data = ZkJson.write(decisions);
         String path = Znodes.policyDecisions(id);
-        return op(() -> cache.has(path) ? zk.transactionOp().setData().forPath(path, data)
-                : zk.transactionOp().create().forPath(path, data));
+        if (cache.has(path)) {
+            decisionsCreated.remove(id);
+        } else if (!decisionsCreated.contains(id)) { // neither the mirror nor we have seen it: a node's first decisions
+            chunk.createdDecisions.add(id);
+            return op(() -> zk.transactionOp().create().forPath(path, data));
+        }
+        return op(() -> zk.transactionOp().setData().forPath(path, data));
     }
 
     /** Curator declares {@code Exception} on building an op, though nothing is sent yet. */
@@ -253,6 +260,7 @@ public class DesiredStates {
             Map.Entry<Chunk, CompletableFuture<Boolean>> head = inFlight.poll();
             if (head.getValue().join()) {
                 changed += head.getKey().desiredChanged.size();
+                decisionsCreated.addAll(head.getKey().createdDecisions);
                 head.getKey().desiredChanged.forEach((id, v) -> {
                     states.committed(id, v.value(), v.version());
                     events.publishEvent(new NodeChanged(id));
@@ -314,6 +322,7 @@ public class DesiredStates {
         final List<CuratorOp> ops = new ArrayList<>();
         final Map<String, Versioned<DesiredState>> desiredChanged = new TreeMap<>();
         final List<String> oneByOne = new ArrayList<>();
+        final List<String> createdDecisions = new ArrayList<>();
         private int bytes;
 
         void add(String id, CuratorOp decisions) {

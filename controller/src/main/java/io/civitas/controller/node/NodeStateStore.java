@@ -51,19 +51,32 @@ class NodeStateStore {
      * that acts on it looks again. For the reconciler, which would otherwise read every node at every pass.
      */
     Optional<DesiredState> desiredMirrored(String id) {
-        Optional<Versioned<DesiredState>> mirrored = cache.versioned(Znodes.desired(id), DesiredState.class);
+        Optional<Versioned<DesiredState>> mirrored = desiredMirroredVersioned(id);
         if (mirrored.isEmpty()) {
             written.remove(id);
             return desired(id);
         }
+        return Optional.of(mirrored.get().value());
+    }
+
+    /**
+     * The desired state with its znode version, from the mirror or, newer, as this controller just committed it; empty
+     * when the mirror does not hold the node. A batch's compare-and-set names this version, so a batch right after
+     * another does not fail on the mirror's lag behind our own writes.
+     */
+    Optional<Versioned<DesiredState>> desiredMirroredVersioned(String id) {
+        Optional<Versioned<DesiredState>> mirrored = cache.versioned(Znodes.desired(id), DesiredState.class);
+        if (mirrored.isEmpty()) {
+            return mirrored;
+        }
         Versioned<DesiredState> mine = written.get(id);
         if (mine != null && mine.version() > mirrored.get().version()) {
-            return Optional.of(mine.value()); // ours, committed, and the mirror has not seen it yet
+            return Optional.of(mine); // ours, committed, and the mirror has not seen it yet
         }
         if (mine != null) {
             written.remove(id, mine);
         }
-        return Optional.of(mirrored.get().value());
+        return mirrored;
     }
 
     /**

@@ -81,6 +81,8 @@ class PolicyEvaluator implements SmartLifecycle {
     private Evaluation evaluation;
     private Map<String, Snapshot> inserted = new HashMap<>();
     private volatile int recordVersion = -2;
+    /** How many desired states the install of {@link #recordVersion} changed (what a second install of it answers). */
+    private int installedChanged;
     private long failedAt;
 
     PolicyEvaluator(CityFacts facts, DesiredStates desired, Leadership leadership) {
@@ -180,19 +182,23 @@ class PolicyEvaluator implements SmartLifecycle {
     }
 
     private int installNow(PolicySet next, Map<String, Integer> active, int version, FreshEvaluation evaluated) {
-        if (version < recordVersion) {
-            log.info("Ignoring activation record version {}: version {} is already in place", version, recordVersion);
+        // The same version twice is the rule, not the exception: the activation request installs it, and the watcher
+        // of the activation record sees the write before the request's install has run. Evaluating and storing the
+        // whole city a second time cost seconds, so a version already running is installed once.
+        if (version < recordVersion || (version == recordVersion && evaluation != null)) {
+            log.debug("Ignoring activation record version {}: version {} is already in place", version, recordVersion);
             if (evaluated != null) {
                 evaluated.close();
             }
-            return 0;
+            return version == recordVersion ? installedChanged : 0;
         }
         closeEvaluation();
         set = next;
         recordVersion = version;
         status = new Status(Map.copyOf(active), null);
         log.info("Active policies now {} (activation record version {})", active, version);
-        return restart(evaluated);
+        installedChanged = restart(evaluated);
+        return installedChanged;
     }
 
     private int restart() {

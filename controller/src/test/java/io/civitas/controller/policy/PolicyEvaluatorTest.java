@@ -1,10 +1,12 @@
 package io.civitas.controller.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.civitas.controller.Api;
 import io.civitas.protocol.SensorReading;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -13,6 +15,11 @@ import static org.awaitility.Awaitility.await;
 class PolicyEvaluatorTest extends PolicyTestBase {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @org.springframework.beans.factory.annotation.Autowired
+    PolicyEvaluator evaluator;
+    @org.springframework.beans.factory.annotation.Autowired
+    PolicyCompiler compiler;
 
     @Test
     void aNodeRegisteredOrRelabelledLaterGetsOrLosesItsDecisions() {
@@ -92,9 +99,16 @@ class PolicyEvaluatorTest extends PolicyTestBase {
         for (int i = 0; i < 130; i++) {
             ids.add(taggedNode(tag));
         }
-        assertThat(activate(name, push(name, joinRule(tag, overlay, 1000))).status()).isEqualTo(200);
+        Map<String, Long> generations = new java.util.HashMap<>();
+        ids.forEach(id -> generations.put(id, desired(id).get("generation").asLong()));
+        Api.Response activated = activate(name, push(name, joinRule(tag, overlay, 1000)));
+        assertThat(activated.status()).isEqualTo(200);
+        // The answer counts the nodes it changed, also when the watcher of the activation record installed it first
+        assertThat(activated.body().get("changedNodes").asInt()).isEqualTo(130);
 
         for (String id : ids) {
+            assertThat(desired(id).get("generation").asLong()).as("one new generation for %s", id)
+                    .isEqualTo(generations.get(id) + 1);
             JsonNode d = desired(id);
             assertThat(d.get("overlays").toString()).as("node %s", id).contains(overlay);
             assertThat(d.get("sampling").toString()).as("node %s", id).contains("temperature");
@@ -110,6 +124,26 @@ class PolicyEvaluatorTest extends PolicyTestBase {
             assertThat(desired(id).get("overlays").isEmpty()).as("node %s", id).isTrue();
         }
         assertThat(api.get("/api/v1/overlays/" + overlay).body().get("members")).isEmpty();
+    }
+
+    /**
+     * The activation request installs its version, and so does the watcher of the activation record, which sees the
+     * write first. The second install of a version in place evaluates nothing again and answers the first's count.
+     */
+    @Test
+    void installingTheVersionInPlaceAgainEvaluatesNothingAndAnswersWhatItChanged() {
+        String tag = pkg(uniqueName("twice"));
+        String name = "twice-" + tag;
+        java.util.List<String> ids = java.util.List.of(taggedNode(tag), taggedNode(tag), taggedNode(tag));
+        Api.Response activated = activate(name, push(name, joinRule(tag, "net-twice", 1000)));
+        assertThat(activated.body().get("changedNodes").asInt()).isEqualTo(3);
+
+        Map<String, Integer> active = api.get("/api/v1/policy-activation").body().get("active").properties().stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().asInt()));
+        int again = evaluator.install(compiler.compileSet(active, null, null), active, evaluator.recordVersion(), null)
+                .join();
+        assertThat(again).isEqualTo(3);
+        ids.forEach(id -> assertThat(desired(id).get("overlays").toString()).contains("net-twice"));
     }
 
     private static Long pm25Period(JsonNode desired) {

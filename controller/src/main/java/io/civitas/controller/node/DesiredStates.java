@@ -88,6 +88,7 @@ public class DesiredStates {
 
     /** The node was deleted: it leaves its overlays, and its former peers drop it from their plans. */
     void forgotten(String id) {
+        decisionsCreated.remove(id);
         planner.forget(id).forEach(this::recompute);
     }
 

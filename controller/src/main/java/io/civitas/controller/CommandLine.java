@@ -13,6 +13,7 @@ final class CommandLine {
     static final String USAGE = """
             usage: java -jar controller.jar [--port P] [--data DIR] [--zookeeper HOST:PORT,...]
                                             [--wamp-port P] [--controller-id ID] [--relay-address IP]
+                                            [--tls-certificate FILE --tls-private-key FILE]
                                             [--name=value ...]
               --port P            REST port (server.port, default 8080)
               --data DIR          data folder (civitas.data-dir, default ./.civitas/controller)
@@ -21,6 +22,9 @@ final class CommandLine {
               --controller-id ID  this controller's name in a cluster (default hostname:port)
               --relay-address IP  run the overlay relay for nodes behind NAT on IP, UDP port 4790
                                   (civitas.overlay.relay-address; default: no relay)
+              --tls-certificate F PEM certificate chain: REST (https) and the agents' WebSocket (wss)
+                                  speak TLS (server.ssl.certificate)
+              --tls-private-key F its PEM private key (server.ssl.certificate-private-key)
               --name=value        any Spring or civitas.* property""";
 
     private static final Map<String, String> OPTIONS = Map.of(
@@ -29,7 +33,9 @@ final class CommandLine {
             "--zookeeper", "civitas.zookeeper",
             "--wamp-port", "civitas.wamp.port",
             "--controller-id", "civitas.controller-id",
-            "--relay-address", "civitas.overlay.relay-address");
+            "--relay-address", "civitas.overlay.relay-address",
+            "--tls-certificate", "server.ssl.certificate",
+            "--tls-private-key", "server.ssl.certificate-private-key");
 
     private static final List<String> PORT_OPTIONS = List.of("--port", "--wamp-port");
 

@@ -12,13 +12,19 @@ import java.net.http.HttpResponse;
 public final class CityApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
     final URI base;
     private final String token;
 
     public CityApi(URI base, String token) {
+        this(base, token, HttpClient.newHttpClient());
+    }
+
+    /** With a client of the caller's (one that trusts a test CA, say). */
+    public CityApi(URI base, String token, HttpClient http) {
         this.base = base;
         this.token = token;
+        this.http = http;
     }
 
     public record Response(int status, JsonNode body, String contentType) {}

@@ -30,7 +30,8 @@ import java.util.TreeSet;
  * whose message starts with the key.
  */
 public record AgentConfig(List<URI> controllers, String enrollmentToken, Path stateDir, Set<String> sensors,
-                          Duration initialBackoff, Duration maxBackoff, OverlayConfig overlays, URI discovery) {
+                          Duration initialBackoff, Duration maxBackoff, OverlayConfig overlays, URI discovery,
+                          Path trustedCa) {
 
     public static final String KEY_CONTROLLERS = "controllers";
     public static final String KEY_DISCOVERY = "discovery";
@@ -39,6 +40,8 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
     public static final String KEY_SENSORS = "sensors";
     public static final String KEY_BACKOFF_INITIAL = "backoff-initial-ms";
     public static final String KEY_BACKOFF_MAX = "backoff-max-ms";
+    /** PEM file of the CA certificates that sign the controllers' TLS certificates (default: the JVM's own). */
+    public static final String KEY_CA = "ca";
 
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(500);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
@@ -73,10 +76,18 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
         initialBackoff = initialBackoff == null ? DEFAULT_INITIAL_BACKOFF : initialBackoff;
         maxBackoff = maxBackoff == null ? DEFAULT_MAX_BACKOFF : maxBackoff;
         overlays = overlays == null ? OverlayConfig.AUTO : overlays;
+        if (trustedCa != null && !Files.isReadable(trustedCa)) {
+            throw new IllegalArgumentException(KEY_CA + ": cannot read " + trustedCa);
+        }
         if (initialBackoff.toMillis() <= 0 || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException(KEY_BACKOFF_INITIAL + "/" + KEY_BACKOFF_MAX
                     + ": need 0 < initial <= max, got " + initialBackoff.toMillis() + " and " + maxBackoff.toMillis());
         }
+    }
+
+    public AgentConfig(List<URI> controllers, String enrollmentToken, Path stateDir, Set<String> sensors,
+                       Duration initialBackoff, Duration maxBackoff, OverlayConfig overlays, URI discovery) {
+        this(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, overlays, discovery, null);
     }
 
     public AgentConfig(List<URI> controllers, String enrollmentToken, Path stateDir, Set<String> sensors,
@@ -95,17 +106,24 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
     }
 
     public AgentConfig withBackoff(Duration initial, Duration max) {
-        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initial, max, overlays, discovery);
+        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initial, max, overlays, discovery,
+                trustedCa);
     }
 
     public AgentConfig withSensors(Set<String> nodeSensors) {
         return new AgentConfig(controllers, enrollmentToken, stateDir, nodeSensors, initialBackoff, maxBackoff, overlays,
-                discovery);
+                discovery, trustedCa);
     }
 
     public AgentConfig withOverlays(OverlayConfig overlayConfig) {
         return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, overlayConfig,
-                discovery);
+                discovery, trustedCa);
+    }
+
+    /** Trusts the CA certificates in {@code pem} (and only those) for https and wss to the controllers. */
+    public AgentConfig withTrustedCa(Path pem) {
+        return new AgentConfig(controllers, enrollmentToken, stateDir, sensors, initialBackoff, maxBackoff, overlays,
+                discovery, pem);
     }
 
     /** Hides the token: configs end up in logs. */
@@ -113,7 +131,8 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
     public String toString() {
         return "AgentConfig[controllers=" + controllers + (discovery == null ? "" : ", discovery=" + discovery) + ", token=" + (enrollmentToken == null ? "none" : "***")
                 + ", stateDir=" + stateDir + ", sensors=" + new TreeSet<>(sensors) + ", backoff="
-                + initialBackoff.toMillis() + ".." + maxBackoff.toMillis() + " ms, overlays=" + overlays + "]";
+                + initialBackoff.toMillis() + ".." + maxBackoff.toMillis() + " ms, overlays=" + overlays
+                + (trustedCa == null ? "" : ", ca=" + trustedCa) + "]";
     }
 
     /** {@code ~/.civitas-agent}. */
@@ -151,7 +170,8 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
                         merged.getProperty(OverlayConfig.KEY_UNDERLAY_ADDRESS),
                         merged.getProperty(OverlayConfig.KEY_UNDERLAY_DEVICE),
                         merged.getProperty(OverlayConfig.KEY_BEHIND_NAT), merged.getProperty(OverlayConfig.KEY_NETNS)),
-                discoveryUrl(merged.getProperty(KEY_DISCOVERY)));
+                discoveryUrl(merged.getProperty(KEY_DISCOVERY)),
+                blankToNull(merged.getProperty(KEY_CA)) == null ? null : Path.of(expandHome(merged.getProperty(KEY_CA).trim())));
     }
 
     private static List<URI> controllerList(String value) {
@@ -164,6 +184,10 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
             }
         }
         return result;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static URI discoveryUrl(String value) {

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionException;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"The Civitas node agent: enrolls this node with a controller, keeps a WAMP session to it, "
                 + "applies the desired state it pushes and publishes sensor telemetry.",
-                "Options override the --config file (keys: controllers, discovery, token, state-dir, sensors, datapath, underlay-address, underlay-device, behind-nat)."})
+                "Options override the --config file (keys: controllers, discovery, ca, token, state-dir, sensors, datapath, underlay-address, underlay-device, behind-nat)."})
 public final class AgentMain implements Callable<Integer> {
     static final int EXIT_REFUSED = 1;
     static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
@@ -41,6 +41,11 @@ public final class AgentMain implements Callable<Integer> {
             description = "Where to ask for the live controllers (a controller's base URL or its /api/v1/cluster/members); "
                     + "asked at start and whenever the agent loses its controller, then tried in random order")
     private String discovery;
+
+    @Option(names = "--ca", paramLabel = "FILE",
+            description = "PEM file of the CA certificate(s) that signed the controllers' TLS certificates, for https:// "
+                    + "controller URLs (default: the JVM's trusted CAs)")
+    private Path ca;
 
     @Option(names = "--token", paramLabel = "TOKEN",
             description = "One-time enrollment token; needed only until the credential is stored")
@@ -112,6 +117,7 @@ public final class AgentMain implements Callable<Integer> {
         options.put(AgentConfig.KEY_CONTROLLERS, controllers == null ? null : String.join(",", controllers));
         options.put(AgentConfig.KEY_DISCOVERY, discovery);
         options.put(AgentConfig.KEY_TOKEN, token);
+        options.put(AgentConfig.KEY_CA, ca == null ? null : ca.toString());
         options.put(AgentConfig.KEY_STATE_DIR, stateDir == null ? null : stateDir.toString());
         options.put(AgentConfig.KEY_SENSORS, sensors);
         options.put(OverlayConfig.KEY_DATAPATH, datapath);

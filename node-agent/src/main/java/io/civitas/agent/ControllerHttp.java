@@ -18,10 +18,15 @@ final class ControllerHttp {
     static final String ENROLL_PATH = "/api/v1/enroll";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
+    private final HttpClient http;
+
+    ControllerHttp(javax.net.ssl.SSLContext tls) {
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .sslContext(tls)
+                .build();
+    }
 
     Bootstrap bootstrap(URI controller) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(resolve(controller, BOOTSTRAP_PATH))

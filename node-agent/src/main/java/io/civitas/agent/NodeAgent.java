@@ -44,7 +44,8 @@ public final class NodeAgent implements Closeable {
     private static final Duration OVERLAY_CHECK = Duration.ofSeconds(5);
 
     private final AgentConfig config;
-    private final ControllerHttp http = new ControllerHttp();
+    private final ControllerTls tls;
+    private final ControllerHttp http;
     private final CredentialStore credentials;
     private final Backoff backoff;
     private final Random random;
@@ -70,6 +71,8 @@ public final class NodeAgent implements Closeable {
     NodeAgent(AgentConfig config, Random random) {
         this.config = config;
         this.random = random;
+        this.tls = ControllerTls.trusting(config.trustedCa());
+        this.http = new ControllerHttp(tls.http());
         this.credentials = new CredentialStore(config.stateDir());
         this.backoff = new Backoff(config.initialBackoff(), config.maxBackoff(), random);
         this.sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -292,8 +295,12 @@ public final class NodeAgent implements Closeable {
                     + "the controller's relay", underlay.address(), underlay.publicAddress());
         }
         String realm = node.realm() != null ? node.realm() : bootstrap.realm();
+        if (bootstrap.wampUrl().startsWith("ws://") && !isLoopback(controller)) {
+            log.warn("The session with {} is not encrypted (ws://): the node's secret and everything it says travel in "
+                    + "clear. Give the controller a certificate (--tls-certificate) and use https:// URLs.", controller);
+        }
         WampSession attempt = new WampSession(controller, bootstrap.wampUrl(), realm, node, applier, this::hello,
-                new OverlayCaptures(overlays));
+                new OverlayCaptures(overlays), tls.wamp());
         sessionController = controller;
         session = attempt;
         if (closing.getCount() == 0) {
@@ -325,6 +332,11 @@ public final class NodeAgent implements Closeable {
             }
         }
         return outcome.joined();
+    }
+
+    private static boolean isLoopback(URI controller) {
+        String host = controller.getHost();
+        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
     }
 
     private AgentHello hello() {

@@ -20,6 +20,8 @@ import ws.wamp.jawampa.WampClientBuilder;
 import ws.wamp.jawampa.WampSerialization;
 import ws.wamp.jawampa.auth.client.Ticket;
 import ws.wamp.jawampa.transport.netty.NettyWampClientConnectorProvider;
+import ws.wamp.jawampa.transport.netty.NettyWampConnectionConfig;
+import io.netty.handler.ssl.SslContext;
 
 import java.net.URI;
 import java.time.Duration;
@@ -55,7 +57,7 @@ final class WampSession {
     private volatile String incompatibility;
 
     WampSession(URI controller, String wampUrl, String realm, Credential credential, DesiredStateApplier applier,
-                Supplier<AgentHello> hello, Captures captures) throws Exception {
+                Supplier<AgentHello> hello, Captures captures, SslContext tls) throws Exception {
         this.controller = controller;
         this.captures = captures;
         this.credential = credential;
@@ -70,6 +72,7 @@ final class WampSession {
                 .withAuthMethod(new Ticket(credential.secret()))
                 .withObjectMapper(Json.MAPPER)
                 .withNrReconnects(0)
+                .withConnectionConfiguration(new NettyWampConnectionConfig.Builder().withSslContext(tls).build())
                 .build();
     }
 

@@ -71,9 +71,10 @@ public class ClusterMembership implements AutoCloseable {
         int restPort = environment.getProperty("local.server.port", Integer.class,
                 environment.getProperty("server.port", Integer.class, 8080));
         Integer openflowPort = environment.getProperty("civitas.openflow.port", Integer.class);
-        String scheme = environment.getProperty("server.ssl.enabled", Boolean.class, false) ? "https" : "http";
+        // The REST API speaks TLS exactly when the agents' WebSocket does (WampConfiguration).
+        String scheme = "wss".equals(wamp.scheme()) ? "https" : "http";
         self = new Member(controllerId, scheme + "://" + host + ":" + restPort,
-                "ws://" + host + ":" + wamp.port() + wamp.path(),
+                wamp.scheme() + "://" + host + ":" + wamp.port() + wamp.path(),
                 openflowPort == null || openflowPort <= 0 ? null : host + ":" + openflowPort, clock.millis());
         removeLeftover();
         PersistentNode node = new PersistentNode(zk, CreateMode.EPHEMERAL, false, ClusterZnodes.member(controllerId),

@@ -31,7 +31,7 @@ public class AgentUrls {
         if (port <= 0) {
             throw ApiException.unavailable("the WAMP endpoint is not listening yet; try again shortly");
         }
-        return "ws://" + host(request) + ":" + port + wamp.path();
+        return wamp.scheme() + "://" + host(request) + ":" + port + wamp.path();
     }
 
     /** The Host header without its port; IPv6 literals keep their brackets. */

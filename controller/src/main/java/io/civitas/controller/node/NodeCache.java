@@ -83,6 +83,11 @@ class NodeCache implements AutoCloseable {
                 .map(d -> new Versioned<>(ZkJson.read(d.getData(), type), d.getStat().getVersion()));
     }
 
+    /** The znode version the mirror saw, without reading its content; -1 when the mirror does not hold it. */
+    int version(String path) {
+        return nodes.get(path).map(ChildData::getStat).map(stat -> stat.getVersion()).orElse(-1);
+    }
+
     /** Whether the mirror holds the znode. */
     boolean has(String path) {
         return nodes.get(path).isPresent();

@@ -65,18 +65,19 @@ class NodeStateStore {
      * another does not fail on the mirror's lag behind our own writes.
      */
     Optional<Versioned<DesiredState>> desiredMirroredVersioned(String id) {
-        Optional<Versioned<DesiredState>> mirrored = cache.versioned(Znodes.desired(id), DesiredState.class);
-        if (mirrored.isEmpty()) {
-            return mirrored;
-        }
+        String path = Znodes.desired(id);
         Versioned<DesiredState> mine = written.get(id);
-        if (mine != null && mine.version() > mirrored.get().version()) {
-            return Optional.of(mine); // ours, committed, and the mirror has not seen it yet
-        }
-        if (mine != null) {
+        if (mine != null) { // compared by version first: parsing the mirror's copy cost a city-wide push dearly
+            int seen = cache.version(path);
+            if (seen < 0) {
+                return Optional.empty();
+            }
+            if (mine.version() > seen) {
+                return Optional.of(mine); // ours, committed, and the mirror has not seen it yet
+            }
             written.remove(id, mine);
         }
-        return mirrored;
+        return cache.versioned(path, DesiredState.class);
     }
 
     /**

@@ -12,4 +12,9 @@ public interface WampEndpoint {
 
     /** The WebSocket path, starting with '/', e.g. {@code /wamp}. */
     String path();
+
+    /** {@code wss} when the endpoint speaks TLS, else {@code ws}. */
+    default String scheme() {
+        return "ws";
+    }
 }

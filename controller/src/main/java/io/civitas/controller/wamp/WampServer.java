@@ -11,6 +11,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -44,13 +45,15 @@ public final class WampServer implements SmartLifecycle, WampEndpoint {
     private final String bindAddress;
     private final int requestedPort;
     private final Duration keepalive;
+    private final SslContext tls;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel channel;
     private volatile int port = -1;
 
     WampServer(WampRouter router, NodeSessions sessions, ControllerSession controllerSession,
-               String bindAddress, int requestedPort, Duration keepalive) {
+               String bindAddress, int requestedPort, Duration keepalive, SslContext tls) {
+        this.tls = tls;
         this.router = router;
         this.sessions = sessions;
         this.controllerSession = controllerSession;
@@ -71,6 +74,9 @@ public final class WampServer implements SmartLifecycle, WampEndpoint {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (tls != null) {
+                                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                            }
                             ch.pipeline().addLast(
                                     new IdleStateHandler(keepalive.toMillis() * 3, keepalive.toMillis(), 0, TimeUnit.MILLISECONDS),
                                     new HttpServerCodec(),
@@ -88,7 +94,7 @@ public final class WampServer implements SmartLifecycle, WampEndpoint {
                     })
                     .bind(new InetSocketAddress(bindAddress, requestedPort)).sync().channel();
             port = ((InetSocketAddress) channel.localAddress()).getPort();
-            log.info("WAMP router listening on ws://{}:{}{}", bindAddress, port, PATH);
+            log.info("WAMP router listening on {}://{}:{}{}", scheme(), bindAddress, port, PATH);
         } catch (Exception e) {
             stop();
             throw new IllegalStateException("cannot start the WAMP endpoint on " + bindAddress + ":" + requestedPort
@@ -134,5 +140,10 @@ public final class WampServer implements SmartLifecycle, WampEndpoint {
     @Override
     public String path() {
         return PATH;
+    }
+
+    @Override
+    public String scheme() {
+        return tls != null ? "wss" : "ws";
     }
 }

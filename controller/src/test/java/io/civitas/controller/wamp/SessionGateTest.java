@@ -63,7 +63,7 @@ class SessionGateTest {
         var router = new WampRouterBuilder().addRealm("civitas").build();
         NodeSessions sessions = new NodeSessions(recorder);
         controller = new ControllerSession(router, sessions, "test-controller", Duration.ofSeconds(2));
-        server = new WampServer(router, sessions, controller, "127.0.0.1", 0, Duration.ofSeconds(20));
+        server = new WampServer(router, sessions, controller, "127.0.0.1", 0, Duration.ofSeconds(20), null);
         server.start();
         uri = URI.create("ws://127.0.0.1:" + server.port() + "/wamp");
     }

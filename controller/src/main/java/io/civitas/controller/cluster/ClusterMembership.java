@@ -71,8 +71,10 @@ public class ClusterMembership implements AutoCloseable {
         int restPort = environment.getProperty("local.server.port", Integer.class,
                 environment.getProperty("server.port", Integer.class, 8080));
         Integer openflowPort = environment.getProperty("civitas.openflow.port", Integer.class);
-        // The REST API speaks TLS exactly when the agents' WebSocket does (WampConfiguration).
-        String scheme = "wss".equals(wamp.scheme()) ? "https" : "http";
+        boolean restTls = environment.getProperty("server.ssl.enabled", Boolean.class, true)
+                && (StringUtils.hasText(environment.getProperty("server.ssl.certificate"))
+                || StringUtils.hasText(environment.getProperty("server.ssl.key-store")));
+        String scheme = restTls ? "https" : "http";
         self = new Member(controllerId, scheme + "://" + host + ":" + restPort,
                 wamp.scheme() + "://" + host + ":" + wamp.port() + wamp.path(),
                 openflowPort == null || openflowPort <= 0 ? null : host + ":" + openflowPort, clock.millis());

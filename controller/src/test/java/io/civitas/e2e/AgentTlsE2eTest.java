@@ -84,6 +84,10 @@ class AgentTlsE2eTest {
     void anAgentThatTrustsTheCityCaEnrollsOverHttpsAndJoinsOverWss() throws Exception {
         CityApi.Response bootstrap = api.get("/api/v1/agent/bootstrap");
         assertThat(bootstrap.body().get("wampUrl").asText()).isEqualTo("wss://localhost:" + wampPort + "/wamp");
+        // Discovery hands out the secure URLs too.
+        com.fasterxml.jackson.databind.JsonNode member = api.get("/api/v1/cluster/members").body().get("members").get(0);
+        assertThat(member.get("restUrl").asText()).startsWith("https://").endsWith(":" + restPort);
+        assertThat(member.get("wampUrl").asText()).startsWith("wss://").endsWith(":" + wampPort + "/wamp");
 
         String token = newNode("board-tls");
         NodeAgent agent = agent(token, dir.resolve("ca.pem"), "a");

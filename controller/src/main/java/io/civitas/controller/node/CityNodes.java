@@ -47,7 +47,7 @@ public class CityNodes {
 
     /** Empty when the node is not (or no longer) in the registry. */
     public Optional<Snapshot> snapshot(String id) {
-        return views.cached(id).map(view -> new Snapshot(view.id(), view.name(), view.kind().name(), view.labels(),
+        return views.cached(id, false).map(view -> new Snapshot(view.id(), view.name(), view.kind().name(), view.labels(),
                 view.location() == null ? null : view.location().lat(),
                 view.location() == null ? null : view.location().lon(),
                 view.status().name(), view.inventory() == null ? null : view.inventory().agentVersion(),

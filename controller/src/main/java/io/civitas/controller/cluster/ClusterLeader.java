@@ -150,6 +150,9 @@ class ClusterLeader implements Leadership, AutoCloseable {
         for (Listener listener : listeners) {
             try {
                 listener.leadershipChanged(leader, term);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // At shutdown the latch closes after listeners' executors: nothing left to tell them.
+                log.debug("A leadership listener has stopped: {}", stopped.toString());
             } catch (RuntimeException e) {
                 log.warn("A leadership listener failed: {}", e.toString());
             }

@@ -34,6 +34,7 @@ import static io.civitas.bench.sim.ProcessCluster.await;
 final class ConvergeScenario implements Scenario {
 
     static final String NAME = "converge";
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Changes before the measured ones (JIT: the first city-wide change compiled 2 s of code on the 2 cores). */
     private static final int WARMUP_CHANGES = 3;
     /** Measured changes; each agent's time in each of them is one sample. */
@@ -96,16 +97,7 @@ final class ConvergeScenario implements Scenario {
                 heapWith = ProcessCluster.liveHeapBytes(c.process());
                 progress.accept(count + " agents joined; " + WARMUP_CHANGES + " warm-up changes, then "
                         + MEASURED_CHANGES + " measured ones (each activates a policy that changes every node's desired state)");
-                List<double[]> measured = new ArrayList<>();
-                for (int n = 1; n <= WARMUP_CHANGES + MEASURED_CHANGES; n++) {
-                    double[] ms = change(admin, fleet, n);
-                    progress.accept(String.format("change %d%s: p50 %.0f ms, p99 %.0f ms", n,
-                            n <= WARMUP_CHANGES ? " (warm-up)" : "", percentile(ms, 50), percentile(ms, 99)));
-                    if (n > WARMUP_CHANGES) {
-                        measured.add(ms);
-                    }
-                }
-                controllerMs = pooled(measured);
+                controllerMs = measuredRounds("change", n -> change(admin, fleet, n), progress);
                 frame = fleet.agents().get(0).lastApplyFrame();
             }
             progress.accept(String.format("controller, measured changes: p50 %.0f ms, p99 %.0f ms; baseline next (%d-byte frame)",
@@ -124,9 +116,8 @@ final class ConvergeScenario implements Scenario {
 
     /** Pushes and activates change {@code n}; each agent's time from the activation request to its apply (ms). */
     private static double[] change(CityAdmin admin, SimFleet fleet, int n) throws Exception {
-        ObjectMapper json = new ObjectMapper();
         admin.call("POST", "/api/v1/policies", "{\"name\":\"bench\",\"files\":[{\"path\":\"bench.drl\",\"text\":"
-                + json.writeValueAsString(policy(n)) + "}]}", 201);
+                + JSON.writeValueAsString(policy(n)) + "}]}", 201);
         List<SimAgent> agents = fleet.agents();
         long[] before = agents.stream().mapToLong(SimAgent::appliedGeneration).toArray();
         long start = System.nanoTime();
@@ -148,11 +139,27 @@ final class ConvergeScenario implements Scenario {
         });
         Thread.sleep(1_000); // the answers' writes settle before the next change
         // A node whose state rose twice in one change counts at its second rise (appliedAtNanos is the last).
-        return agents.stream().mapToDouble(a -> (a.appliedAtNanos() - start) / 1e6).sorted().toArray();
+        return agents.stream().mapToDouble(a -> (a.appliedAtNanos() - start) / 1e6).toArray();
     }
 
-    private static double[] pooled(List<double[]> rounds) {
-        return rounds.stream().flatMapToDouble(Arrays::stream).sorted().toArray();
+    /** One round's times (ms) for each agent or client. */
+    private interface Round {
+        double[] run(int n) throws Exception;
+    }
+
+    /** {@link #WARMUP_CHANGES} rounds, then {@link #MEASURED_CHANGES} whose times are pooled and sorted. */
+    private static double[] measuredRounds(String what, Round round, Consumer<String> progress) throws Exception {
+        List<double[]> measured = new ArrayList<>();
+        for (int n = 1; n <= WARMUP_CHANGES + MEASURED_CHANGES; n++) {
+            double[] ms = round.run(n);
+            Arrays.sort(ms);
+            progress.accept(String.format("%s %d%s: p50 %.1f ms, p99 %.1f ms", what, n,
+                    n <= WARMUP_CHANGES ? " (warm-up)" : "", percentile(ms, 50), percentile(ms, 99)));
+            if (n > WARMUP_CHANGES) {
+                measured.add(ms);
+            }
+        }
+        return measured.stream().flatMapToDouble(Arrays::stream).sorted().toArray();
     }
 
     private static double[] broadcast(ProcessCluster cluster, Path dir, String frame, int count,
@@ -188,8 +195,7 @@ final class ConvergeScenario implements Scenario {
             CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             Thread.sleep(1_000);
             // The same warm-up and measured rounds as the controller's changes.
-            List<double[]> measured = new ArrayList<>();
-            for (int n = 1; n <= WARMUP_CHANGES + MEASURED_CHANGES; n++) {
+            return measuredRounds("raw broadcast", n -> {
                 clients.reset();
                 long start = System.nanoTime();
                 clients.go();
@@ -205,16 +211,9 @@ final class ConvergeScenario implements Scenario {
                 for (int i = 1; i <= count; i++) {
                     ms[i - 1] = (clients.arrivedAt(i) - start) / 1e6;
                 }
-                Arrays.sort(ms);
-                progress.accept(String.format("raw broadcast %d%s: p50 %.1f ms, p99 %.1f ms", n,
-                        n <= WARMUP_CHANGES ? " (warm-up)" : "", percentile(ms, 50), percentile(ms, 99)));
-                if (n > WARMUP_CHANGES) {
-                    measured.add(ms);
-                }
                 Thread.sleep(1_000);
-            }
-            double[] ms = pooled(measured);
-            return ms;
+                return ms;
+            }, progress);
         }
     }
 

@@ -171,7 +171,7 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
                         merged.getProperty(OverlayConfig.KEY_UNDERLAY_DEVICE),
                         merged.getProperty(OverlayConfig.KEY_BEHIND_NAT), merged.getProperty(OverlayConfig.KEY_NETNS)),
                 discoveryUrl(merged.getProperty(KEY_DISCOVERY)),
-                blankToNull(merged.getProperty(KEY_CA)) == null ? null : Path.of(expandHome(merged.getProperty(KEY_CA).trim())));
+                caFile(merged.getProperty(KEY_CA)));
     }
 
     private static List<URI> controllerList(String value) {
@@ -186,8 +186,8 @@ public record AgentConfig(List<URI> controllers, String enrollmentToken, Path st
         return result;
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
+    private static Path caFile(String value) {
+        return value == null || value.isBlank() ? null : Path.of(expandHome(value.trim()));
     }
 
     private static URI discoveryUrl(String value) {

@@ -335,8 +335,11 @@ public final class NodeAgent implements Closeable {
     }
 
     private static boolean isLoopback(URI controller) {
-        String host = controller.getHost();
-        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
+        try {
+            return java.net.InetAddress.getByName(controller.getHost()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private AgentHello hello() {

@@ -48,8 +48,6 @@ public class DesiredStates {
     private final NodeOverlayParts overlayParts;
     private final OverlayPlanner planner;
     private final NodeCache cache;
-    /** Nodes whose decisions znode a batch created and the mirror may not show yet (the next batch must set it). */
-    private final Set<String> decisionsCreated = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Nodes per transaction in the batched writes (a chunk also closes at {@link Chunk#MAX_BYTES}). */
     private static final int BATCH = 100;
 
@@ -88,7 +86,6 @@ public class DesiredStates {
 
     /** The node was deleted: it leaves its overlays, and its former peers drop it from their plans. */
     void forgotten(String id) {
-        decisionsCreated.remove(id);
         planner.forget(id).forEach(this::recompute);
     }
 
@@ -179,7 +176,7 @@ public class DesiredStates {
                 chunk.oneByOne.add(id);
                 continue;
             }
-            chunk.add(id, decisionOp(id, toStore.get(id), chunk));
+            chunk.add(id, decisionOp(id, toStore.get(id)));
             DesiredState old = current.get().value();
             DesiredSpec spec = cache.node(Znodes.desiredSpec(id), DesiredSpec.class)
                     .orElse(new DesiredSpec(old.labels(), old.sampling()));
@@ -205,16 +202,12 @@ public class DesiredStates {
         return changed;
     }
 
-    private CuratorOp decisionOp(String id, PolicyDecisions decisions, Chunk chunk) {
+    /** A node is created with its decisions znode; only one stored before the parts were split lacks it. */
+    private CuratorOp decisionOp(String id, PolicyDecisions decisions) {
         byte[] data = ZkJson.write(decisions);
         String path = Znodes.policyDecisions(id);
-        if (cache.has(path)) {
-            decisionsCreated.remove(id);
-        } else if (!decisionsCreated.contains(id)) { // neither the mirror nor we have seen it: a node's first decisions
-            chunk.createdDecisions.add(id);
-            return op(() -> zk.transactionOp().create().forPath(path, data));
-        }
-        return op(() -> zk.transactionOp().setData().forPath(path, data));
+        return op(() -> cache.has(path) ? zk.transactionOp().setData().forPath(path, data)
+                : zk.transactionOp().create().forPath(path, data));
     }
 
     /** Curator declares {@code Exception} on building an op, though nothing is sent yet. */
@@ -261,7 +254,6 @@ public class DesiredStates {
             Map.Entry<Chunk, CompletableFuture<Boolean>> head = inFlight.poll();
             if (head.getValue().join()) {
                 changed += head.getKey().desiredChanged.size();
-                decisionsCreated.addAll(head.getKey().createdDecisions);
                 head.getKey().desiredChanged.forEach((id, v) -> {
                     states.committed(id, v.value(), v.version());
                     events.publishEvent(new NodeChanged(id));
@@ -323,7 +315,6 @@ public class DesiredStates {
         final List<CuratorOp> ops = new ArrayList<>();
         final Map<String, Versioned<DesiredState>> desiredChanged = new TreeMap<>();
         final List<String> oneByOne = new ArrayList<>();
-        final List<String> createdDecisions = new ArrayList<>();
         private int bytes;
 
         void add(String id, CuratorOp decisions) {

@@ -23,24 +23,31 @@ import static io.civitas.bench.sim.ProcessCluster.await;
 
 /**
  * {@code bench/run converge}: one controller (its own JVM, on a ZooKeeper server of its own) with 10,000
- * simulated agents ({@link SimAgent}); desired-state changes for all of them (each activates a policy version that
- * moves every node into another overlay), and the time from the activation request until each agent has applied
- * it. The first {@link #WARMUP_CHANGES} are not counted (JIT); the figures pool every agent's time in the
- * {@link #MEASURED_CHANGES} after them. The baseline, in the same run: a raw Netty WebSocket server (its own JVM)
- * sending the same bytes (the apply INVOCATION frame an agent received) to 10,000 WebSocket clients, timed from
- * the request to each arrival, with the same warm-up and measured rounds. Also: the controller's live heap per
- * connected agent (after a full GC, with and without the agents).
+ * simulated agents ({@link SimAgent}); desired-state changes for all of them, and the time from the request until
+ * each agent has applied it. Two kinds, each in its own rounds: a change of the city's defaults
+ * ({@code PUT /api/v1/city/defaults}: one record for every node) and a policy activation that moves every node into
+ * another overlay (every node's own state, stored node by node). The first {@link #WARMUP_CHANGES} of each kind are
+ * not counted (JIT); the figures pool every agent's time in the {@link #MEASURED_CHANGES} after them. The baseline, in
+ * the same run: a raw Netty WebSocket server (its own JVM) sending the same bytes (the apply INVOCATION frame an agent
+ * received in that kind's last change) to 10,000 WebSocket clients, timed from the request to each arrival, with the
+ * same warm-up and measured rounds. Also: the controller's live heap per connected agent (after a full GC, with and
+ * without the agents).
  */
 final class ConvergeScenario implements Scenario {
 
     static final String NAME = "converge";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Changes before the measured ones (JIT: the first city-wide change compiled 2 s of code on the 2 cores). */
-    private static final int WARMUP_CHANGES = 3;
+    private static final int WARMUP_CHANGES = 5;
     /** Measured changes; each agent's time in each of them is one sample. */
     private static final int MEASURED_CHANGES = 5;
 
-    /** Change {@code n} moves every node into overlay {@code bench-<n>} (out of the previous one). */
+    /** Change {@code n} of the defaults: pm25 every {@code 1000 + n} ms (the simulated agents take any sensor). */
+    private static String defaults(int n) {
+        return "{\"sampling\":[{\"sensor\":\"pm25\",\"periodMillis\":" + (1000 + n) + "}]}";
+    }
+
+    /** Policy change {@code n} moves every node into overlay {@code bench-<n>} (out of the previous one). */
     private static String policy(int n) {
         return """
                 package bench;
@@ -56,7 +63,7 @@ final class ConvergeScenario implements Scenario {
 
     @Override
     public String description() {
-        return "one desired-state change for 10,000 simulated agents: p50/p99 to applied vs a raw WebSocket broadcast";
+        return "desired-state changes for 10,000 simulated agents (city defaults; a policy activation): p50/p99 to applied vs a raw WebSocket broadcast";
     }
 
     @Override
@@ -80,8 +87,10 @@ final class ConvergeScenario implements Scenario {
             progress.accept(String.format("enrolled in %.0f s", (System.nanoTime() - t) / 1e9));
             long heapWithout = ProcessCluster.liveHeapBytes(c.process());
 
-            double[] controllerMs;
-            String frame;
+            double[] defaultsMs;
+            double[] policyMs;
+            String defaultsFrame;
+            String policyFrame;
             long heapWith;
             try (SimFleet fleet = new SimFleet(2)) {
                 for (CityAdmin.Enrolled n : nodes) {
@@ -95,41 +104,48 @@ final class ConvergeScenario implements Scenario {
                         () -> online(admin) >= count);
                 Thread.sleep(2_000); // the last hellos' writes settle
                 heapWith = ProcessCluster.liveHeapBytes(c.process());
-                progress.accept(count + " agents joined; " + WARMUP_CHANGES + " warm-up changes, then "
-                        + MEASURED_CHANGES + " measured ones (each activates a policy that changes every node's desired state)");
-                controllerMs = measuredRounds("change", n -> change(admin, fleet, n), progress);
-                frame = fleet.agents().get(0).lastApplyFrame();
+                progress.accept(count + " agents joined; for each kind of change " + WARMUP_CHANGES
+                        + " warm-up changes, then " + MEASURED_CHANGES + " measured ones");
+                defaultsMs = measuredRounds("defaults change", n -> change(fleet, () ->
+                        admin.call("PUT", "/api/v1/city/defaults", defaults(n), 200)), progress);
+                defaultsFrame = fleet.agents().get(0).lastApplyFrame();
+                policyMs = measuredRounds("policy change", n -> {
+                    admin.call("POST", "/api/v1/policies", "{\"name\":\"bench\",\"files\":[{\"path\":\"bench.drl\",\"text\":"
+                            + JSON.writeValueAsString(policy(n)) + "}]}", 201);
+                    return change(fleet, () -> activate(admin));
+                }, progress);
+                policyFrame = fleet.agents().get(0).lastApplyFrame();
             }
-            progress.accept(String.format("controller, measured changes: p50 %.0f ms, p99 %.0f ms; baseline next (%d-byte frame)",
-                    percentile(controllerMs, 50), percentile(controllerMs, 99), frame.length()));
-            double[] rawMs = broadcast(cluster, dir, frame, count, progress);
+            progress.accept(String.format("controller, measured changes: defaults p50 %.0f ms, p99 %.0f ms; policy p50 %.0f ms, "
+                            + "p99 %.0f ms; baseline next", percentile(defaultsMs, 50), percentile(defaultsMs, 99),
+                    percentile(policyMs, 50), percentile(policyMs, 99)));
+            List<double[]> rawMs = broadcast(cluster, List.of(defaultsFrame, policyFrame), count, progress);
             double perAgent = (heapWith - heapWithout) / (double) count;
-            String baselineIs = "raw Netty WebSocket server sending the same " + frame.length()
-                    + "-byte apply frame to " + count + " clients, " + MEASURED_CHANGES + " rounds after "
-                    + WARMUP_CHANGES + " warm-up ones as for the controller, same run";
             return List.of(
-                    Figure.against(NAME, "p50_to_applied", percentile(controllerMs, 50), percentile(rawMs, 50), "ms", baselineIs),
-                    Figure.against(NAME, "p99_to_applied", percentile(controllerMs, 99), percentile(rawMs, 99), "ms", baselineIs),
+                    Figure.against(NAME, "p50_to_applied", percentile(defaultsMs, 50), percentile(rawMs.get(0), 50), "ms", baselineIs(defaultsFrame, count)),
+                    Figure.against(NAME, "p99_to_applied", percentile(defaultsMs, 99), percentile(rawMs.get(0), 99), "ms", baselineIs(defaultsFrame, count)),
+                    Figure.against(NAME, "policy_p50_to_applied", percentile(policyMs, 50), percentile(rawMs.get(1), 50), "ms", baselineIs(policyFrame, count)),
+                    Figure.against(NAME, "policy_p99_to_applied", percentile(policyMs, 99), percentile(rawMs.get(1), 99), "ms", baselineIs(policyFrame, count)),
                     Figure.of(NAME, "heap_per_connected_agent", Math.round(perAgent), "bytes"));
         }
     }
 
-    /** Pushes and activates change {@code n}; each agent's time from the activation request to its apply (ms). */
-    private static double[] change(CityAdmin admin, SimFleet fleet, int n) throws Exception {
-        admin.call("POST", "/api/v1/policies", "{\"name\":\"bench\",\"files\":[{\"path\":\"bench.drl\",\"text\":"
-                + JSON.writeValueAsString(policy(n)) + "}]}", 201);
+    private static String baselineIs(String frame, int count) {
+        return "raw Netty WebSocket server sending the same " + frame.length() + "-byte apply frame to " + count
+                + " clients, " + MEASURED_CHANGES + " rounds after " + WARMUP_CHANGES + " warm-up ones as for the controller, same run";
+    }
+
+    private interface Request {
+        void send() throws Exception;
+    }
+
+    /** Sends the change; each agent's time from the request to its apply (ms). */
+    private static double[] change(SimFleet fleet, Request request) throws Exception {
         List<SimAgent> agents = fleet.agents();
         long[] before = agents.stream().mapToLong(SimAgent::appliedGeneration).toArray();
         long start = System.nanoTime();
-        try {
-            admin.call("POST", "/api/v1/policies/bench/activate", null, 200);
-        } catch (java.io.IOException stillStoring) {
-            // 503 "the activation is recorded, but applying it is still under way": the agents tell
-            if (!stillStoring.getMessage().contains(": 503 ")) {
-                throw stillStoring;
-            }
-        }
-        await("every agent applied change " + n, Duration.ofSeconds(600), () -> {
+        request.send();
+        await("every agent applied the change", Duration.ofSeconds(600), () -> {
             for (int i = 0; i < before.length; i++) {
                 if (agents.get(i).appliedGeneration() <= before[i]) {
                     return false;
@@ -140,6 +156,17 @@ final class ConvergeScenario implements Scenario {
         Thread.sleep(1_000); // the answers' writes settle before the next change
         // A node whose state rose twice in one change counts at its second rise (appliedAtNanos is the last).
         return agents.stream().mapToDouble(a -> (a.appliedAtNanos() - start) / 1e6).toArray();
+    }
+
+    private static void activate(CityAdmin admin) throws Exception {
+        try {
+            admin.call("POST", "/api/v1/policies/bench/activate", null, 200);
+        } catch (java.io.IOException stillStoring) {
+            // 503 "the activation is recorded, but applying it is still under way": the agents tell
+            if (!stillStoring.getMessage().contains(": 503 ")) {
+                throw stillStoring;
+            }
+        }
     }
 
     /** One round's times (ms) for each agent or client. */
@@ -153,8 +180,9 @@ final class ConvergeScenario implements Scenario {
         for (int n = 1; n <= WARMUP_CHANGES + MEASURED_CHANGES; n++) {
             double[] ms = round.run(n);
             Arrays.sort(ms);
-            progress.accept(String.format("%s %d%s: p50 %.1f ms, p99 %.1f ms", what, n,
-                    n <= WARMUP_CHANGES ? " (warm-up)" : "", percentile(ms, 50), percentile(ms, 99)));
+            progress.accept(String.format("%s %d%s: first %.1f ms, p10 %.1f ms, p50 %.1f ms, p99 %.1f ms", what, n,
+                    n <= WARMUP_CHANGES ? " (warm-up)" : "", ms[0], percentile(ms, 10), percentile(ms, 50),
+                    percentile(ms, 99)));
             if (n > WARMUP_CHANGES) {
                 measured.add(ms);
             }
@@ -162,15 +190,14 @@ final class ConvergeScenario implements Scenario {
         return measured.stream().flatMapToDouble(Arrays::stream).sorted().toArray();
     }
 
-    private static double[] broadcast(ProcessCluster cluster, Path dir, String frame, int count,
-                                      Consumer<String> progress) throws Exception {
-        Path payload = dir.resolve("frame.json");
-        Files.writeString(payload, frame);
+    /** For each frame, the same rounds of a raw broadcast of it; each agent's times (ms), per frame. */
+    private static List<double[]> broadcast(ProcessCluster cluster, List<String> frames, int count,
+                                            Consumer<String> progress) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        cluster.startJava("broadcast", "io.civitas.bench.sim.Broadcast", List.of(Integer.toString(port), payload.toString()), "1g");
+        cluster.startJava("broadcast", "io.civitas.bench.sim.Broadcast", List.of(Integer.toString(port)), "1g");
         URI url = URI.create("ws://127.0.0.1:" + port + "/ws");
         try (Broadcast.Clients clients = new Broadcast.Clients(count + 1)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -180,7 +207,7 @@ final class ConvergeScenario implements Scenario {
                     break;
                 } catch (Exception notYet) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the broadcast server did not start; see " + dir.resolve("broadcast.log"));
+                        throw new IllegalStateException("the broadcast server did not start; see its log next to the controller's");
                     }
                     Thread.sleep(300);
                 }
@@ -194,26 +221,30 @@ final class ConvergeScenario implements Scenario {
             }
             CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             Thread.sleep(1_000);
-            // The same warm-up and measured rounds as the controller's changes.
-            return measuredRounds("raw broadcast", n -> {
-                clients.reset();
-                long start = System.nanoTime();
-                clients.go();
-                await("every broadcast client received", Duration.ofSeconds(120), () -> {
-                    for (int i = 1; i <= count; i++) {
-                        if (clients.arrivedAt(i) == 0) {
-                            return false;
+            List<double[]> all = new ArrayList<>();
+            for (String frame : frames) {
+                // The same warm-up and measured rounds as the controller's changes.
+                all.add(measuredRounds("raw broadcast of " + frame.length() + " bytes", n -> {
+                    clients.reset();
+                    long start = System.nanoTime();
+                    clients.go(frame);
+                    await("every broadcast client received", Duration.ofSeconds(120), () -> {
+                        for (int i = 1; i <= count; i++) {
+                            if (clients.arrivedAt(i) == 0) {
+                                return false;
+                            }
                         }
+                        return true;
+                    });
+                    double[] ms = new double[count];
+                    for (int i = 1; i <= count; i++) {
+                        ms[i - 1] = (clients.arrivedAt(i) - start) / 1e6;
                     }
-                    return true;
-                });
-                double[] ms = new double[count];
-                for (int i = 1; i <= count; i++) {
-                    ms[i - 1] = (clients.arrivedAt(i) - start) / 1e6;
-                }
-                Thread.sleep(1_000);
-                return ms;
-            }, progress);
+                    Thread.sleep(1_000);
+                    return ms;
+                }, progress));
+            }
+            return all;
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -104,7 +105,7 @@ final class DesiredStateApplier {
             validate(record.desired());
             desired = record.desired();
             appliedAtMillis = record.appliedAtMillis();
-            sampling.update(desired.sampling());
+            sampling.update(desired.effectiveSampling(nodeSensors));
             log.info("Resumed generation {} from {}", desired.generation(), file);
             if (overlays != null) {
                 try {
@@ -144,7 +145,7 @@ final class DesiredStateApplier {
         }
         long now = clock.millis();
         DesiredState accepted = new DesiredState(nodeId, next.generation(), next.labels(), next.sampling(),
-                next.overlays(), next.exposures(), next.overlayPlans());
+                next.overlays(), next.exposures(), next.overlayPlans(), next.samplingDefaults());
         if (overlays != null) {
             // Before the record: a generation is reported applied only once its overlays are in place. A failure
             // here refuses the generation (the controller retries); the datapath removed what it had made.
@@ -152,9 +153,9 @@ final class DesiredStateApplier {
         }
         // Persist first: if the write fails, nothing has changed and the controller will retry.
         write(accepted, now, pushEpoch);
-        Set<String> restarted = sampling.update(accepted.sampling());
+        Set<String> restarted = sampling.update(accepted.effectiveSampling(nodeSensors));
         log.info("Applied generation {} (was {}): labels {}, sampling {}, overlays {} ({} planned), exposures {}, restarted {}",
-                accepted.generation(), desired.generation(), accepted.labels(), accepted.sampling(),
+                accepted.generation(), desired.generation(), accepted.labels(), accepted.effectiveSampling(nodeSensors),
                 accepted.overlays(), accepted.overlayPlans().size(), accepted.exposures(), restarted);
         desired = accepted;
         appliedAtMillis = now;
@@ -195,21 +196,27 @@ final class DesiredStateApplier {
         if (next.generation() < 0) {
             throw new RefusedException("generation must not be negative, got " + next.generation());
         }
+        validate(next.sampling(), "sampling", true);
+        // The city's defaults name sensors of every node: one this node lacks is skipped, not refused.
+        validate(next.samplingDefaults(), "samplingDefaults", false);
+    }
+
+    private void validate(List<SamplingPlan> plans, String field, boolean ownSensorsOnly) throws RefusedException {
         Set<String> seen = new HashSet<>();
-        for (SamplingPlan plan : next.sampling()) {
+        for (SamplingPlan plan : plans) {
             if (plan == null || plan.sensor() == null) {
-                throw new RefusedException("sampling: an entry has no sensor");
+                throw new RefusedException(field + ": an entry has no sensor");
             }
-            if (!nodeSensors.contains(plan.sensor())) {
-                throw new RefusedException("sampling: node " + nodeId + " has no sensor '" + plan.sensor()
+            if (ownSensorsOnly && !nodeSensors.contains(plan.sensor())) {
+                throw new RefusedException(field + ": node " + nodeId + " has no sensor '" + plan.sensor()
                         + "' (it has " + new TreeSet<>(nodeSensors) + ")");
             }
             if (plan.periodMillis() < Sensors.MIN_PERIOD_MILLIS) {
-                throw new RefusedException("sampling: period of '" + plan.sensor() + "' is " + plan.periodMillis()
+                throw new RefusedException(field + ": period of '" + plan.sensor() + "' is " + plan.periodMillis()
                         + " ms, the minimum is " + Sensors.MIN_PERIOD_MILLIS + " ms");
             }
             if (!seen.add(plan.sensor())) {
-                throw new RefusedException("sampling: sensor '" + plan.sensor() + "' is listed twice");
+                throw new RefusedException(field + ": sensor '" + plan.sensor() + "' is listed twice");
             }
         }
     }

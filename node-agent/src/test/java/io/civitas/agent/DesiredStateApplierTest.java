@@ -114,6 +114,45 @@ class DesiredStateApplierTest {
     }
 
     @Test
+    void theCitysDefaultsSampleTheSensorsTheNodeHasUnlessItsOwnPlanNamesThem() throws Exception {
+        // PARKING is not on this node: a city-wide default for it is skipped, not a reason to refuse.
+        DesiredState withDefaults = new DesiredState(NODE, 1, Map.of(), List.of(new SamplingPlan(Sensors.PM25, 2000)),
+                List.of(), List.of(), List.of(), List.of(new SamplingPlan(Sensors.PM25, 9000),
+                new SamplingPlan(Sensors.TEMPERATURE, 5000), new SamplingPlan(Sensors.PARKING, 1000)));
+
+        assertThat(applier.apply(withDefaults).generation()).isEqualTo(1);
+
+        assertThat(sampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L, Sensors.TEMPERATURE, 5000L));
+        assertThat(applier.desired()).isEqualTo(withDefaults);
+
+        // The defaults change: only the defaulted sensor is rescheduled; a restarted agent resumes the same plan.
+        ScheduledFuture<?> pm25 = sampling.task(Sensors.PM25);
+        applier.apply(withDefaults.withDefaults(2, List.of(new SamplingPlan(Sensors.TEMPERATURE, 3000))));
+        assertThat(sampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L, Sensors.TEMPERATURE, 3000L));
+        assertThat((Object) sampling.task(Sensors.PM25)).isSameAs(pm25);
+
+        SamplingScheduler resumedSampling = new SamplingScheduler(NODE, executor, new SimulatedSensors(new Random(1)),
+                readings::add, clock);
+        try {
+            new DesiredStateApplier(NODE, HARDWARE, resumedSampling, stateDir, clock).resume();
+            assertThat(resumedSampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L, Sensors.TEMPERATURE, 3000L));
+        } finally {
+            resumedSampling.close();
+        }
+    }
+
+    @Test
+    void defaultsBelowTheMinimumOrNamingASensorTwiceAreRefused() {
+        DesiredState base = desired(1, Map.of());
+        assertThatThrownBy(() -> applier.apply(base.withDefaults(1, List.of(new SamplingPlan(Sensors.PARKING, 10)))))
+                .hasMessageContaining("samplingDefaults").hasMessageContaining("minimum");
+        assertThatThrownBy(() -> applier.apply(base.withDefaults(1, List.of(new SamplingPlan(Sensors.NO2, 1000),
+                new SamplingPlan(Sensors.NO2, 2000))))).hasMessageContaining("twice");
+        assertThat(applier.appliedGeneration()).isZero();
+        assertThat(sampling.periods()).isEmpty();
+    }
+
+    @Test
     void anotherNodesDesiredStateIsRefused() {
         assertThatThrownBy(() -> applier.apply(new DesiredState("board_2", 1, Map.of(), List.of())))
                 .hasMessageContaining("board_2");

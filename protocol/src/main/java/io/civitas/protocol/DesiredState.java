@@ -2,6 +2,8 @@ package io.civitas.protocol;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What a node should be, at a generation. The controller raises the generation on every change;
@@ -13,15 +15,44 @@ import java.util.Map;
  * {@code overlayPlans} holds one {@link OverlayPlan} per overlay of {@code overlays} that exists and gave the
  * node an address; an overlay named without a plan is one the controller could not place the node in (not
  * defined, or its address pool is full).
+ *
+ * <p>{@code samplingDefaults} are the city's default periods ({@code PUT /api/v1/city/defaults}), the same for
+ * every node: the agent samples each sensor it has at the period {@code sampling} names, else at the default
+ * for it; defaults for sensors it does not have are not its business and do not make it refuse the state.
  */
 public record DesiredState(String nodeId, long generation, Map<String, String> labels, List<SamplingPlan> sampling,
-                           List<String> overlays, List<String> exposures, List<OverlayPlan> overlayPlans) {
+                           List<String> overlays, List<String> exposures, List<OverlayPlan> overlayPlans,
+                           List<SamplingPlan> samplingDefaults) {
     public DesiredState {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         sampling = sampling == null ? List.of() : List.copyOf(sampling);
         overlays = overlays == null ? List.of() : List.copyOf(overlays);
         exposures = exposures == null ? List.of() : List.copyOf(exposures);
         overlayPlans = overlayPlans == null ? List.of() : List.copyOf(overlayPlans);
+        samplingDefaults = samplingDefaults == null ? List.of() : List.copyOf(samplingDefaults);
+    }
+
+    /** A desired state without city defaults. */
+    public DesiredState(String nodeId, long generation, Map<String, String> labels, List<SamplingPlan> sampling,
+                        List<String> overlays, List<String> exposures, List<OverlayPlan> overlayPlans) {
+        this(nodeId, generation, labels, sampling, overlays, exposures, overlayPlans, List.of());
+    }
+
+    /** This state with the city's defaults and the generation they lead to. */
+    public DesiredState withDefaults(long generation, List<SamplingPlan> defaults) {
+        return new DesiredState(nodeId, generation, labels, sampling, overlays, exposures, overlayPlans, defaults);
+    }
+
+    /**
+     * The periods in effect on a node with {@code sensors}: its own plan, and the defaults for the sensors it has
+     * that the plan does not name; by sensor.
+     */
+    public List<SamplingPlan> effectiveSampling(Set<String> sensors) {
+        Map<String, SamplingPlan> bySensor = new TreeMap<>();
+        samplingDefaults.stream().filter(p -> p != null && sensors.contains(p.sensor()))
+                .forEach(p -> bySensor.put(p.sensor(), p));
+        sampling.forEach(p -> bySensor.put(p.sensor(), p));
+        return List.copyOf(bySensor.values());
     }
 
     /** A desired state without overlay plans. */

@@ -28,24 +28,22 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The converge benchmark's baseline: a raw Netty WebSocket server that, when any client sends {@code go},
- * sends one given text frame to every other connected client; and its clients, which note when the frame
- * arrived. The server runs as a process of its own ({@link #main}: port, file with the frame's text), as the
- * controller does.
+ * The converge benchmark's baseline: a raw Netty WebSocket server that, when any client sends {@code go:TEXT},
+ * sends TEXT as one text frame to every other connected client; and its clients, which note when the frame
+ * arrived. The server runs as a process of its own ({@link #main}: port), as the controller does.
  */
 public final class Broadcast {
+
+    private static final String GO = "go:";
 
     private Broadcast() {}
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        String payload = Files.readString(Path.of(args[1]));
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         ChannelGroup all = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -67,7 +65,8 @@ public final class Broadcast {
 
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-                                        if (frame.text().equals("go")) {
+                                        if (frame.text().startsWith(GO)) {
+                                            String payload = frame.text().substring(GO.length());
                                             for (Channel c : all) {
                                                 if (c != ctx.channel()) {
                                                     c.writeAndFlush(new TextWebSocketFrame(payload));
@@ -128,9 +127,9 @@ public final class Broadcast {
             return ready;
         }
 
-        /** Sends {@code go} from client 0 (which gets nothing back). */
-        public void go() {
-            channels[0].writeAndFlush(new TextWebSocketFrame("go"));
+        /** Asks the server, from client 0 (which gets nothing back), to send {@code frame} to every other client. */
+        public void go(String frame) {
+            channels[0].writeAndFlush(new TextWebSocketFrame(GO + frame));
         }
 
         /** Forgets every arrival, for the next round. */

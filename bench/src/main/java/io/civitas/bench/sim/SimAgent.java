@@ -144,7 +144,7 @@ public final class SimAgent {
         ctx.writeAndFlush(new TextWebSocketFrame(message.toString()));
     }
 
-    private void onMessage(ChannelHandlerContext ctx, JsonNode m) {
+    private void onMessage(ChannelHandlerContext ctx, String frame, JsonNode m) {
         ObjectMapper json = fleet.json();
         switch (m.get(0).asInt()) {
             case CHALLENGE -> send(ctx, json.createArrayNode().add(AUTHENTICATE).add(secret).add(json.createObjectNode()));
@@ -190,12 +190,17 @@ public final class SimAgent {
                     if (generation > appliedGeneration) {
                         appliedGeneration = generation;
                         appliedAtNanos = System.nanoTime();
-                        lastApplyFrame = m.toString();
+                        lastApplyFrame = frame; // as it came: the baseline sends these bytes
                     }
-                    ObjectNode applied = json.createObjectNode().put("nodeId", nodeId)
-                            .put("generation", appliedGeneration).put("appliedAtMillis", System.currentTimeMillis());
-                    send(ctx, json.createArrayNode().add(YIELD).add(request).add(json.createObjectNode())
-                            .add(json.createArrayNode().add(applied)));
+                    long answer = appliedGeneration;
+                    // Answered after the event loop has read what else arrived: ten thousand agents share two
+                    // threads here, and one agent's answer must not delay another's receipt (boards have a CPU each).
+                    ctx.executor().execute(() -> {
+                        ObjectNode applied = json.createObjectNode().put("nodeId", nodeId)
+                                .put("generation", answer).put("appliedAtMillis", System.currentTimeMillis());
+                        send(ctx, json.createArrayNode().add(YIELD).add(request).add(json.createObjectNode())
+                                .add(json.createArrayNode().add(applied)));
+                    });
                 } else if (registration == pingRegistration) {
                     send(ctx, json.createArrayNode().add(YIELD).add(request).add(json.createObjectNode()).add(args));
                 }
@@ -229,7 +234,7 @@ public final class SimAgent {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object frame) throws Exception {
             if (frame instanceof TextWebSocketFrame text) {
-                onMessage(ctx, fleet.json().readTree(text.text()));
+                onMessage(ctx, text.text(), fleet.json().readTree(text.text()));
             } else if (frame instanceof CloseWebSocketFrame) {
                 ctx.close();
             }

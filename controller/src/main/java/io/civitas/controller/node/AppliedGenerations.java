@@ -21,8 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Records the generations agents applied, in batches: a push's answer is kept here for up to {@link #DELAY_MILLIS}
- * and written together with the others that came meanwhile, {@link #BATCH} nodes per ZooKeeper transaction. A change
+ * Records the generations agents applied, in batches: a push's answer is kept here until answers have stopped
+ * coming for {@link #QUIET_MILLIS} (at most {@link #MAX_DELAY_MILLIS}) and written together with the others that
+ * came meanwhile, {@link #BATCH} nodes per ZooKeeper transaction. Waiting for the quiet keeps the writes (and the
+ * mirror's echo of them) off the CPU while a city-wide change is still being pushed. A change
  * for ten thousand nodes brings ten thousand answers within a second; one by one (a read and a compare-and-set each)
  * they took one thread most of a minute and held up every other ZooKeeper user. Each write is a compare-and-set with
  * the version the mirror of {@code /nodes} saw; a batch that fails (the mirror behind, a node deleted) is redone node
@@ -31,7 +33,8 @@ import java.util.function.Consumer;
 final class AppliedGenerations implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AppliedGenerations.class);
-    static final long DELAY_MILLIS = 20;
+    static final long QUIET_MILLIS = 50;
+    static final long MAX_DELAY_MILLIS = 1_000;
     private static final int BATCH = 100;
 
     private record Applied(long generation, long atMillis) {}
@@ -44,6 +47,8 @@ final class AppliedGenerations implements AutoCloseable {
     /** Answers not yet seen in the mirror: a look at the node meanwhile must not push the same generation again. */
     private final Map<String, Long> answered = new ConcurrentHashMap<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile long lastAnswerNanos;
+    private volatile long firstPendingNanos;
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> WorkQueue.daemon(r, "applied-writer"));
 
     AppliedGenerations(CuratorFramework zk, NodeStateStore states, NodeCache cache, Consumer<String> unrecorded) {
@@ -57,9 +62,22 @@ final class AppliedGenerations implements AutoCloseable {
     void record(String id, long generation, long appliedAtMillis) {
         answered.merge(id, generation, Math::max);
         pending.merge(id, new Applied(generation, appliedAtMillis), (a, b) -> a.generation() >= b.generation() ? a : b);
+        long now = System.nanoTime();
+        lastAnswerNanos = now;
         if (scheduled.compareAndSet(false, true)) {
-            writer.schedule(this::flush, DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            firstPendingNanos = now;
+            writer.schedule(this::flushWhenQuiet, QUIET_MILLIS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    private void flushWhenQuiet() {
+        long now = System.nanoTime();
+        long quietFor = TimeUnit.NANOSECONDS.toMillis(now - lastAnswerNanos);
+        if (quietFor < QUIET_MILLIS && TimeUnit.NANOSECONDS.toMillis(now - firstPendingNanos) < MAX_DELAY_MILLIS) {
+            writer.schedule(this::flushWhenQuiet, QUIET_MILLIS - quietFor, TimeUnit.MILLISECONDS);
+            return;
+        }
+        flush();
     }
 
     /**
@@ -123,7 +141,8 @@ final class AppliedGenerations implements AutoCloseable {
             }
         }
         if (!pending.isEmpty() && scheduled.compareAndSet(false, true)) {
-            writer.execute(this::flush);
+            firstPendingNanos = System.nanoTime();
+            writer.execute(this::flushWhenQuiet);
         }
     }
 

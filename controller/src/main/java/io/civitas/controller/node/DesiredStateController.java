@@ -32,8 +32,11 @@ class DesiredStateController {
     private final NodeStateStore states;
     private final Readings readings;
     private final DesiredStates desiredStates;
+    private final CityDefaults defaults;
 
-    DesiredStateController(NodeStateStore states, Readings readings, DesiredStates desiredStates) {
+    DesiredStateController(NodeStateStore states, Readings readings, DesiredStates desiredStates,
+                           CityDefaults defaults) {
+        this.defaults = defaults;
         this.states = states;
         this.readings = readings;
         this.desiredStates = desiredStates;
@@ -46,7 +49,7 @@ class DesiredStateController {
         Map<String, String> labels = input.labels(request.labels(), "labels");
         List<SamplingPlan> sampling = input.sampling(request.sampling(), "sampling");
         input.check();
-        return desiredStates.putSpec(id, labels, sampling).orElseThrow(() -> NodeStore.unknown(id)).state();
+        return defaults.effective(desiredStates.putSpec(id, labels, sampling).orElseThrow(() -> NodeStore.unknown(id)).state());
     }
 
     @GetMapping("/desired")

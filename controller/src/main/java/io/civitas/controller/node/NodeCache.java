@@ -13,8 +13,10 @@ import org.springframework.context.annotation.DependsOn;
 import org.springframework.stereotype.Component;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +36,10 @@ class NodeCache implements AutoCloseable {
     private final CuratorCache nodes;
     private final CuratorCache presence;
     private final CuratorFramework mirrorClient;
+    private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
+    private final Set<String> ids = ConcurrentHashMap.newKeySet();
+
+    private record Parsed(ChildData from, Object value) {}
 
     NodeCache(CuratorFramework zk, ApplicationEventPublisher events, CivitasProperties properties)
             throws InterruptedException {
@@ -46,8 +52,15 @@ class NodeCache implements AutoCloseable {
         this.nodes = CuratorCache.build(mirrorClient, Znodes.NODES);
         this.presence = CuratorCache.build(mirrorClient, Znodes.PRESENCE);
         nodes.listenable().addListener(CuratorCacheListener.builder()
-                .forCreatesAndChanges((before, now) -> publish(events, nodeOf(now.getPath())))
-                .forDeletes(gone -> publish(events, nodeOf(gone.getPath())))
+                .forCreatesAndChanges((before, now) -> {
+                    idOf(now.getPath()).ifPresent(ids::add);
+                    publish(events, nodeOf(now.getPath()));
+                })
+                .forDeletes(gone -> {
+                    idOf(gone.getPath()).ifPresent(ids::remove);
+                    parsed.remove(gone.getPath());
+                    publish(events, nodeOf(gone.getPath()));
+                })
                 .afterInitialized()
                 .build());
         presence.listenable().addListener(CuratorCacheListener.builder()
@@ -57,30 +70,48 @@ class NodeCache implements AutoCloseable {
         try {
             start(nodes, properties);
             start(presence, properties);
+            // The listener sees changes after the initial load only: the ids loaded come from the cache itself.
+            nodes.stream().map(ChildData::getPath).map(NodeCache::idOf).flatMap(Optional::stream).forEach(ids::add);
         } catch (RuntimeException | InterruptedException e) {
             close();
             throw e;
         }
     }
 
-    /** Ids of the nodes in the cache. */
+    /** Ids of the nodes in the cache (kept as the mirror changes: listing them walked every znode it holds). */
     List<String> ids() {
-        return nodes.stream()
-                .map(ChildData::getPath)
-                .filter(path -> path.lastIndexOf('/') == Znodes.NODES.length())
-                .map(path -> path.substring(Znodes.NODES.length() + 1))
-                .toList();
+        return ids.stream().filter(id -> nodes.get(Znodes.node(id)).isPresent()).toList();
+    }
+
+    /** The id of {@code /nodes/<id>} itself; empty for its children and for {@code /nodes}. */
+    private static Optional<String> idOf(String path) {
+        return path.lastIndexOf('/') == Znodes.NODES.length() && path.length() > Znodes.NODES.length() + 1
+                ? Optional.of(path.substring(Znodes.NODES.length() + 1)) : Optional.empty();
     }
 
     <T> Optional<T> node(String path, Class<T> type) {
-        return nodes.get(path).map(ChildData::getData).filter(d -> d != null && d.length > 0)
-                .map(d -> ZkJson.read(d, type));
+        return nodes.get(path).filter(d -> d.getData() != null && d.getData().length > 0).map(d -> parsed(d, type));
     }
 
     /** As {@link #node}, with the znode version the mirror saw (a compare-and-set with it fails if it is stale). */
     <T> Optional<Versioned<T>> versioned(String path, Class<T> type) {
         return nodes.get(path).filter(d -> d.getData() != null && d.getData().length > 0 && d.getStat() != null)
-                .map(d -> new Versioned<>(ZkJson.read(d.getData(), type), d.getStat().getVersion()));
+                .map(d -> new Versioned<>(parsed(d, type), d.getStat().getVersion()));
+    }
+
+    /**
+     * The znode's content as {@code type}, parsed once per version the mirror holds: a city-wide push reads every
+     * node's desired and reported state, and parsing them again on each read was most of its CPU. The values are
+     * immutable records; the entry is replaced when the mirror holds a newer version (a new ChildData).
+     */
+    private <T> T parsed(ChildData data, Class<T> type) {
+        Parsed seen = parsed.get(data.getPath());
+        if (seen != null && seen.from() == data && type.isInstance(seen.value())) {
+            return type.cast(seen.value());
+        }
+        T value = ZkJson.read(data.getData(), type);
+        parsed.put(data.getPath(), new Parsed(data, value));
+        return value;
     }
 
     /** The znode version the mirror saw, without reading its content; -1 when the mirror does not hold it. */

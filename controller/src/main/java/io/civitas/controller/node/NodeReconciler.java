@@ -74,11 +74,19 @@ class NodeReconciler implements SmartLifecycle {
         this.mastership = mastership;
         link.addListener(writable -> {
             if (writable && running) {
-                cache.ids().forEach(queue::add);
+                queue.addAll(cache.ids());
             }
         });
         this.settings = properties.reconcile();
         this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap(), RandomGenerator.getDefault());
+    }
+
+    /** The city's defaults are part of every node's desired state. */
+    @EventListener
+    public void onCityDefaultsChanged(CityDefaults.Changed event) {
+        if (running) {
+            queue.addAll(cache.ids());
+        }
     }
 
     @EventListener
@@ -98,7 +106,7 @@ class NodeReconciler implements SmartLifecycle {
         results = Executors.newSingleThreadExecutor(r -> WorkQueue.daemon(r, "reconcile-results"));
         resync = Executors.newSingleThreadScheduledExecutor(r -> WorkQueue.daemon(r, "reconcile-resync"));
         long period = Math.max(1, settings.resync().toMillis());
-        resync.scheduleWithFixedDelay(() -> cache.ids().forEach(queue::add), 0, period, TimeUnit.MILLISECONDS);
+        resync.scheduleWithFixedDelay(() -> queue.addAll(cache.ids()), 0, period, TimeUnit.MILLISECONDS);
     }
 
     @Override

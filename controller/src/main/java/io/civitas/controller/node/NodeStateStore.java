@@ -33,16 +33,19 @@ class NodeStateStore {
     private final CuratorFramework zk;
     private final ZooKeeperLink link;
     private final NodeCache cache;
+    private final CityDefaults defaults;
     private final Map<String, Versioned<DesiredState>> written = new ConcurrentHashMap<>();
 
-    NodeStateStore(CuratorFramework zk, ZooKeeperLink link, NodeCache cache) {
+    NodeStateStore(CuratorFramework zk, ZooKeeperLink link, NodeCache cache, CityDefaults defaults) {
         this.zk = zk;
         this.link = link;
         this.cache = cache;
+        this.defaults = defaults;
     }
 
+    /** The node's desired state in effect: as stored, with the city's defaults ({@link CityDefaults#effective}). */
     Optional<DesiredState> desired(String id) {
-        return read(Znodes.desired(id), DesiredState.class).map(Versioned::value);
+        return read(Znodes.desired(id), DesiredState.class).map(Versioned::value).map(defaults::effective);
     }
 
     /**
@@ -56,11 +59,12 @@ class NodeStateStore {
             written.remove(id);
             return desired(id);
         }
-        return Optional.of(mirrored.get().value());
+        return Optional.of(defaults.effective(mirrored.get().value()));
     }
 
     /**
-     * The desired state with its znode version, from the mirror or, newer, as this controller just committed it; empty
+     * The desired state as stored (without the city's defaults) with its znode version, from the mirror or, newer, as
+     * this controller just committed it; empty
      * when the mirror does not hold the node. A batch's compare-and-set names this version, so a batch right after
      * another does not fail on the mirror's lag behind our own writes.
      */

@@ -66,7 +66,7 @@ class NodeViews {
      */
     Optional<NodeView> cached(String id, boolean withDesired) {
         return cache.node(Znodes.node(id), Spec.class).map(spec -> view(spec,
-                withDesired ? cache.node(Znodes.desired(id), DesiredState.class).orElse(null) : null,
+                withDesired ? states.desiredMirrored(id).orElse(null) : null,
                 cache.node(Znodes.reported(id), Reported.class).orElse(null),
                 cache.presence(Znodes.presence(id), Presence.class).orElse(null)));
     }

@@ -1,6 +1,7 @@
 package io.civitas.controller.node;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -24,14 +25,32 @@ final class WorkQueue implements AutoCloseable {
     private boolean closed;
 
     synchronized void add(String key) {
-        if (closed) {
-            return;
+        if (!closed && enqueue(key)) {
+            notify(); // one key: one worker
         }
-        if (processing.contains(key)) {
-            dirty.add(key);
-        } else if (waiting.add(key)) {
+    }
+
+    /**
+     * Adds every key under one lock: a city-wide change adds ten thousand, and one wake-up of all workers per key
+     * had them fight the adding thread for the lock.
+     */
+    synchronized void addAll(Collection<String> keys) {
+        boolean any = false;
+        for (String key : keys) {
+            any |= !closed && enqueue(key);
+        }
+        if (any) {
             notifyAll();
         }
+    }
+
+    /** True when the key now waits (it was not waiting already, nor in processing). */
+    private boolean enqueue(String key) {
+        if (processing.contains(key)) {
+            dirty.add(key);
+            return false;
+        }
+        return waiting.add(key);
     }
 
     /** Adds {@code key} after {@code delay} (a retry with backoff). */
@@ -63,7 +82,7 @@ final class WorkQueue implements AutoCloseable {
     synchronized void done(String key) {
         processing.remove(key);
         if (dirty.remove(key) && !closed && waiting.add(key)) {
-            notifyAll();
+            notify();
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -154,9 +155,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
             try {
                 ObjectMapper mapper = serialization.getObjectMapper();
                 JsonNode tree = message.toObjectArray(mapper);
-                frame = serialization.isText()
-                        ? new TextWebSocketFrame(mapper.writeValueAsString(tree))
-                        : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(mapper.writeValueAsBytes(tree)));
+                ByteBuf bytes = Unpooled.wrappedBuffer(mapper.writeValueAsBytes(tree)); // UTF-8, as a text frame holds
+                frame = serialization.isText() ? new TextWebSocketFrame(bytes) : new BinaryWebSocketFrame(bytes);
             } catch (Exception e) {
                 promise.reject(e);
                 return;

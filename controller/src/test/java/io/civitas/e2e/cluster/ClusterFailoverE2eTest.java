@@ -126,6 +126,35 @@ class ClusterFailoverE2eTest {
 
     @Test
     @Order(1)
+    void theCitysDefaultsWrittenThroughOneControllerReachTheAgentsOfEveryController() throws Exception {
+        ControllerJvm writer = live().get(live().size() - 1);
+        assertThat(agents.stream().map(NodeAgent::controller).distinct().count())
+                .as("agents held by more than one controller").isGreaterThan(1);
+        Rest.Response put = rest(writer).send("PUT", "/api/v1/city/defaults",
+                "{\"sampling\":[{\"sensor\":\"no2\",\"periodMillis\":450}]}");
+        assertThat(put.status()).as("PUT defaults: %s", put.body()).isEqualTo(200);
+
+        await("every agent runs the city's defaults").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .until(() -> agents.stream().allMatch(a -> a.appliedDesiredState() != null
+                        && a.appliedDesiredState().samplingDefaults().equals(
+                                List.of(new io.civitas.protocol.SamplingPlan("no2", 450)))));
+        await("no generation gap").atMost(CONVERGE).pollInterval(Duration.ofMillis(500)).until(() -> {
+            for (JsonNode n : rest(live().get(0)).get("/api/v1/nodes").body()) {
+                if (n.get("generationGap").asLong() != 0) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        // Every controller serves the same record.
+        for (ControllerJvm c : live()) {
+            await(c.id + " serves the defaults").atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).until(() ->
+                    rest(c).get("/api/v1/city/defaults").body().get("version").asInt() == 0);
+        }
+    }
+
+    @Test
+    @Order(2)
     void readingsOfAgentsOnOtherControllersReachTheLeader() throws Exception {
         String leader = leaderSeenBy(live().get(0));
         ControllerJvm leading = live().stream().filter(c -> c.id.equals(leader)).findFirst().orElseThrow();
@@ -143,7 +172,7 @@ class ClusterFailoverE2eTest {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void killingAControllerRehomesItsAgentsAndAppliesEveryDesiredState() throws Exception {
         int before = writeRound(live().get(0));
         assertThat(before).isEqualTo(AGENTS);
@@ -166,7 +195,7 @@ class ClusterFailoverE2eTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void killingTheLeaderElectsANewOneThatGoesOnEvaluatingPolicies() throws Exception {
         String leader = leaderSeenBy(live().get(0));
         ControllerJvm old = live().stream().filter(c -> c.id.equals(leader)).findFirst().orElseThrow();
@@ -190,7 +219,7 @@ class ClusterFailoverE2eTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void losingTheZooKeeperQuorumRefusesWritesServesStaleReadsAndRecovers() throws Exception {
         ControllerJvm survivor = live().get(0);
         Rest api = rest(survivor);

@@ -153,7 +153,9 @@ final class ConvergeScenario implements Scenario {
             }
             return true;
         });
-        Thread.sleep(1_000); // the answers' writes settle before the next change
+        // The answers' writes (batched once they pause, then echoed by the mirror) settle before the next change:
+        // each change is measured on its own, not on the tail of the one before.
+        Thread.sleep(3_000);
         // A node whose state rose twice in one change counts at its second rise (appliedAtNanos is the last).
         return agents.stream().mapToDouble(a -> (a.appliedAtNanos() - start) / 1e6).toArray();
     }

@@ -195,12 +195,9 @@ public final class SimAgent {
                     long answer = appliedGeneration;
                     // Answered after the event loop has read what else arrived: ten thousand agents share two
                     // threads here, and one agent's answer must not delay another's receipt (boards have a CPU each).
-                    ctx.executor().execute(() -> {
-                        ObjectNode applied = json.createObjectNode().put("nodeId", nodeId)
-                                .put("generation", answer).put("appliedAtMillis", System.currentTimeMillis());
-                        send(ctx, json.createArrayNode().add(YIELD).add(request).add(json.createObjectNode())
-                                .add(json.createArrayNode().add(applied)));
-                    });
+                    ctx.executor().execute(() -> ctx.writeAndFlush(new TextWebSocketFrame("[" + YIELD + "," + request
+                            + ",{},[{\"nodeId\":\"" + nodeId + "\",\"generation\":" + answer + ",\"appliedAtMillis\":"
+                            + System.currentTimeMillis() + "}]]"))); // by hand: the simulator's CPU is the controller's too
                 } else if (registration == pingRegistration) {
                     send(ctx, json.createArrayNode().add(YIELD).add(request).add(json.createObjectNode()).add(args));
                 }

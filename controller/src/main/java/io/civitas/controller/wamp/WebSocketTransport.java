@@ -119,9 +119,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
 
     private WampMessage decode(WebSocketFrame frame) throws Exception {
         ObjectMapper mapper = serialization.getObjectMapper();
-        JsonNode tree = serialization.isText()
-                ? mapper.readTree(((TextWebSocketFrame) frame).text())
-                : mapper.readTree(ByteBufUtil.getBytes(((BinaryWebSocketFrame) frame).content()));
+        // Text frames hold UTF-8: parsed from the bytes, not from a String decoded first.
+        JsonNode tree = mapper.readTree(ByteBufUtil.getBytes(frame.content()));
         return tree instanceof ArrayNode array ? WampMessage.fromObjectArray(array) : null;
     }
 

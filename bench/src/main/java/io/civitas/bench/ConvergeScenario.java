@@ -74,7 +74,6 @@ final class ConvergeScenario implements Scenario {
         try (ProcessCluster cluster = new ProcessCluster(dir)) {
             String zk = cluster.startZooKeeper(1, 2000);
             ProcessCluster.Controller c = cluster.startController("c1", zk, Duration.ofSeconds(15), "1g",
-                    "--civitas.reconcile.workers=8",
                     // where an activation's time goes: compile, check, evaluate, store, place, write
                     "--logging.level.io.civitas.controller.policy=DEBUG",
                     "--logging.level.io.civitas.controller.node.DesiredStates=DEBUG");

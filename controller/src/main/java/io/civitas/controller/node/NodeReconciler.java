@@ -59,7 +59,6 @@ class NodeReconciler implements SmartLifecycle {
     /** Nodes whose agent refused a push as stale, with the epoch it holds: no push below it. */
     private final Map<String, Long> staleEpochs = new ConcurrentHashMap<>();
     private ExecutorService workers;
-    private ExecutorService results;
     private ScheduledExecutorService resync;
     private volatile boolean running;
 
@@ -102,8 +101,6 @@ class NodeReconciler implements SmartLifecycle {
         for (int i = 0; i < n; i++) {
             workers.execute(this::work);
         }
-        // Results of pushes are handled here, off the router's threads that complete the futures.
-        results = Executors.newSingleThreadExecutor(r -> WorkQueue.daemon(r, "reconcile-results"));
         resync = Executors.newSingleThreadScheduledExecutor(r -> WorkQueue.daemon(r, "reconcile-resync"));
         long period = Math.max(1, settings.resync().toMillis());
         resync.scheduleWithFixedDelay(() -> queue.addAll(cache.ids()), 0, period, TimeUnit.MILLISECONDS);
@@ -116,7 +113,6 @@ class NodeReconciler implements SmartLifecycle {
         if (workers != null) {
             resync.shutdownNow();
             workers.shutdownNow();
-            results.shutdownNow();
             applied.close();
         }
     }
@@ -197,10 +193,12 @@ class NodeReconciler implements SmartLifecycle {
         log.debug("Pushing generation {} to node {} (applied {}, mastership epoch {})", want, id, have, pushed);
         return agents.apply(id, desired.get(), pushed).copy()
                 .orTimeout(settings.applyTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handleAsync((applied, error) -> {
+                .handle((applied, error) -> {
+                    // On the thread that completed the push (an agent's connection): nothing here blocks, and a
+                    // hand-over to another thread per answer cost a city-wide push more than the work itself.
                     afterPush(id, want, applied, error);
                     return null;
-                }, results);
+                });
     }
 
     private void afterPush(String id, long want, AppliedState applied, Throwable error) {
@@ -219,7 +217,7 @@ class NodeReconciler implements SmartLifecycle {
         this.applied.record(id, applied.generation(), applied.appliedAtMillis()); // batched; a failure re-queues
         if (applied.generation() >= want) {
             backoff.reset(id);
-            log.info("Node {} applied generation {}", id, applied.generation());
+            log.debug("Node {} applied generation {}", id, applied.generation()); // info: 10,000 lines a city change
         } else {
             retryLater(id, new IllegalStateException("agent applied generation " + applied.generation()
                     + " of " + want));

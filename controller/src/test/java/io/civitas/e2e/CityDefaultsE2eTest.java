@@ -1,20 +1,15 @@
 package io.civitas.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.civitas.agent.AgentConfig;
 import io.civitas.agent.NodeAgent;
 import io.civitas.protocol.Sensors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -26,30 +21,10 @@ import static org.awaitility.Awaitility.await;
  * generation follow it, real agents sample the defaulted sensors they have (and take the state although they lack
  * others), a node's own plan wins, bad input changes nothing, and the record survives a restart.
  */
-class CityDefaultsE2eTest {
+class CityDefaultsE2eTest extends SingleControllerE2e {
 
     private static final Duration SECONDS = Duration.ofSeconds(15);
     private static final String DEFAULTS = "/api/v1/city/defaults";
-    @TempDir
-    Path tmp;
-    private ControllerProcess controller;
-    private final List<NodeAgent> agents = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() {
-        agents.forEach(NodeAgent::close);
-        if (controller != null) {
-            controller.close();
-        }
-    }
-
-    private NodeAgent agent(String token, String dir, Set<String> sensors) {
-        NodeAgent agent = new NodeAgent(AgentConfig.of(List.of(controller.base()), token, tmp.resolve(dir))
-                .withSensors(sensors).withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)));
-        agents.add(agent);
-        agent.start();
-        return agent;
-    }
 
     @Test
     void oneRecordChangesEveryNodesDesiredStateAndTheAgentsSampleWhatTheyHave() throws Exception {
@@ -58,9 +33,10 @@ class CityDefaultsE2eTest {
         assertThat(api.get(DEFAULTS).body().get("version").asInt()).as("no record yet").isEqualTo(-1);
 
         // An air-quality board with a plan of its own for pm25, and a parking board without a pm25 sensor.
-        NodeAgent air = agent(api.createNode("air-1", "BOARD"), "air-1", Set.of(Sensors.PM25, Sensors.TEMPERATURE));
+        NodeAgent air = agent(api.createNode("air-1", "BOARD"), "air-1",
+                c -> c.withSensors(Set.of(Sensors.PM25, Sensors.TEMPERATURE)));
         NodeAgent parking = agent(api.createNode("parking-1", "BOARD"), "parking-1",
-                Set.of(Sensors.PARKING, Sensors.TEMPERATURE));
+                c -> c.withSensors(Set.of(Sensors.PARKING, Sensors.TEMPERATURE)));
         await().atMost(SECONDS).until(() -> air.nodeId() != null && parking.nodeId() != null);
         String airId = air.nodeId();
         String parkingId = parking.nodeId();

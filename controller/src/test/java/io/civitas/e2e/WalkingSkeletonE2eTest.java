@@ -2,20 +2,14 @@ package io.civitas.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.civitas.agent.AgentConfig;
 import io.civitas.agent.NodeAgent;
 import io.civitas.controller.wamp.RawWampClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,29 +18,9 @@ import static org.awaitility.Awaitility.await;
  * The one loop, end to end: a controller with embedded ZooKeeper, real agents as WAMP sessions over
  * real WebSockets, enrolled through REST; desired state pushed until applied; presence; a restart.
  */
-class WalkingSkeletonE2eTest {
+class WalkingSkeletonE2eTest extends SingleControllerE2e {
 
     private static final Duration SECONDS = Duration.ofSeconds(15);
-    @TempDir
-    Path tmp;
-    private ControllerProcess controller;
-    private final List<NodeAgent> agents = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() {
-        agents.forEach(NodeAgent::close);
-        if (controller != null) {
-            controller.close();
-        }
-    }
-
-    private NodeAgent agent(String token, String dir) {
-        NodeAgent agent = new NodeAgent(AgentConfig.of(List.of(controller.base()), token, tmp.resolve(dir))
-                .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)));
-        agents.add(agent);
-        agent.start();
-        return agent;
-    }
 
     @Test
     void agentsEnrollApplyDesiredStateGoOfflineAndSurviveAControllerRestart() throws Exception {

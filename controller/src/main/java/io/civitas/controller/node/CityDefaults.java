@@ -1,7 +1,6 @@
 package io.civitas.controller.node;
 
 import io.civitas.controller.CivitasProperties;
-import io.civitas.controller.system.StartupException;
 import io.civitas.controller.system.ZkJson;
 import io.civitas.controller.system.ZooKeeperException;
 import io.civitas.protocol.DesiredState;
@@ -17,8 +16,6 @@ import org.springframework.stereotype.Component;
 
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The city's default sampling periods ({@code PUT /api/v1/city/defaults}): one record for every node, in one
@@ -65,18 +62,12 @@ public class CityDefaults implements AutoCloseable {
         this.zk = zk;
         this.events = events;
         this.mirror = CuratorCache.build(zk, PATH, CuratorCache.Options.SINGLE_NODE_CACHE);
-        CountDownLatch loaded = new CountDownLatch(1);
         mirror.listenable().addListener(CuratorCacheListener.builder()
                 .forCreatesAndChanges((before, now) -> seen(now))
-                .forInitialized(loaded::countDown)
+                .afterInitialized()
                 .build());
-        mirror.start();
-        long millis = properties.zookeeperConnectTimeout().toMillis();
-        if (!loaded.await(millis, TimeUnit.MILLISECONDS)) {
-            mirror.close();
-            throw new StartupException("Could not load the city's defaults from ZooKeeper within " + millis + " ms.",
-                    "Check ZooKeeper's health and the controller's connection to it.", null);
-        }
+        NodeCache.start(mirror, properties, "the city's defaults");
+        mirror.get(PATH).ifPresent(this::seen); // the first load is not an event: taken as the mirror holds it
     }
 
     /** The defaults as this controller knows them (its mirror, or its own write if that is newer). */

@@ -147,13 +147,18 @@ class NodeCache implements AutoCloseable {
     }
 
     private static void start(CuratorCache cache, CivitasProperties properties) throws InterruptedException {
+        start(cache, properties, "the node registry");
+    }
+
+    /** Starts the cache and waits for its first load; a clear start-up error when ZooKeeper does not answer. */
+    static void start(CuratorCache cache, CivitasProperties properties, String what) throws InterruptedException {
         CountDownLatch loaded = new CountDownLatch(1);
         cache.listenable().addListener(CuratorCacheListener.builder().forInitialized(loaded::countDown).build());
         cache.start();
         long millis = properties.zookeeperConnectTimeout().toMillis();
         if (!loaded.await(millis, TimeUnit.MILLISECONDS)) {
             cache.close();
-            throw new StartupException("Could not load the node registry from ZooKeeper within " + millis + " ms.",
+            throw new StartupException("Could not load " + what + " from ZooKeeper within " + millis + " ms.",
                     "Check ZooKeeper's health and the controller's connection to it.", null);
         }
     }

@@ -106,12 +106,12 @@ final class ConvergeScenario implements Scenario {
                 progress.accept(count + " agents joined; for each kind of change " + WARMUP_CHANGES
                         + " warm-up changes, then " + MEASURED_CHANGES + " measured ones");
                 defaultsMs = measuredRounds("defaults change", n -> change(fleet, () ->
-                        admin.call("PUT", "/api/v1/city/defaults", defaults(n), 200)), progress);
+                        admin.call("PUT", "/api/v1/city/defaults", defaults(n), 200), progress), progress);
                 defaultsFrame = fleet.agents().get(0).lastApplyFrame();
                 policyMs = measuredRounds("policy change", n -> {
                     admin.call("POST", "/api/v1/policies", "{\"name\":\"bench\",\"files\":[{\"path\":\"bench.drl\",\"text\":"
                             + JSON.writeValueAsString(policy(n)) + "}]}", 201);
-                    return change(fleet, () -> activate(admin));
+                    return change(fleet, () -> activate(admin), progress);
                 }, progress);
                 policyFrame = fleet.agents().get(0).lastApplyFrame();
             }
@@ -139,11 +139,12 @@ final class ConvergeScenario implements Scenario {
     }
 
     /** Sends the change; each agent's time from the request to its apply (ms). */
-    private static double[] change(SimFleet fleet, Request request) throws Exception {
+    private static double[] change(SimFleet fleet, Request request, Consumer<String> progress) throws Exception {
         List<SimAgent> agents = fleet.agents();
         long[] before = agents.stream().mapToLong(SimAgent::appliedGeneration).toArray();
         long start = System.nanoTime();
         request.send();
+        long answered = System.nanoTime();
         await("every agent applied the change", Duration.ofSeconds(600), () -> {
             for (int i = 0; i < before.length; i++) {
                 if (agents.get(i).appliedGeneration() <= before[i]) {
@@ -152,6 +153,7 @@ final class ConvergeScenario implements Scenario {
             }
             return true;
         });
+        progress.accept(String.format("  (its request was answered %.1f ms after it was sent)", (answered - start) / 1e6));
         // The answers' writes (batched once they pause, then echoed by the mirror) settle before the next change:
         // each change is measured on its own, not on the tail of the one before.
         Thread.sleep(3_000);

@@ -58,8 +58,8 @@ class AgentTlsE2eTest {
         openssl("x509", "-req", "-in", d + "/controller.csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
                 "-CAcreateserial", "-days", "2", "-copy_extensions", "copy", "-out", d + "/controller.pem");
 
-        restPort = ControllerProcess.freePort();
-        wampPort = ControllerProcess.freePort();
+        restPort = FreePorts.next();
+        wampPort = FreePorts.next();
         controller = new SpringApplicationBuilder(ControllerApplication.class).run(
                 "--server.port=" + restPort,
                 "--server.ssl.certificate=file:" + d + "/controller.pem",

@@ -5,7 +5,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,8 @@ import java.nio.file.Path;
 public final class ControllerProcess implements AutoCloseable {
 
     public final Path dataDir;
-    final int restPort = freePort();
-    final int wampPort = freePort();
+    final int restPort = FreePorts.next();
+    final int wampPort = FreePorts.next();
     private ConfigurableApplicationContext context;
 
     public ControllerProcess(Path dataDir) {
@@ -54,11 +53,4 @@ public final class ControllerProcess implements AutoCloseable {
         }
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package io.civitas.e2e.cluster;
 
+import io.civitas.e2e.FreePorts;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,8 +19,8 @@ final class ControllerJvm implements AutoCloseable {
 
     final String id;
     final Path dataDir;
-    final int restPort = JavaProcess.freePort();
-    final int wampPort = JavaProcess.freePort();
+    final int restPort = FreePorts.next();
+    final int wampPort = FreePorts.next();
     private final JavaProcess process;
 
     ControllerJvm(String id, Path dir, String zookeeper, Duration sessionTimeout) throws IOException {

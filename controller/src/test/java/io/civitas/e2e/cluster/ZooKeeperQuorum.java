@@ -1,5 +1,7 @@
 package io.civitas.e2e.cluster;
 
+import io.civitas.e2e.FreePorts;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -29,9 +31,9 @@ final class ZooKeeperQuorum implements AutoCloseable {
         this.processes = new JavaProcess[size];
         StringBuilder serverLines = new StringBuilder();
         for (int i = 0; i < size; i++) {
-            clientPorts[i] = JavaProcess.freePort();
-            serverLines.append("server.").append(i + 1).append("=127.0.0.1:").append(JavaProcess.freePort())
-                    .append(':').append(JavaProcess.freePort()).append('\n');
+            clientPorts[i] = FreePorts.next();
+            serverLines.append("server.").append(i + 1).append("=127.0.0.1:").append(FreePorts.next())
+                    .append(':').append(FreePorts.next()).append('\n');
         }
         this.servers = serverLines.toString();
         Files.writeString(dir.resolve("zk-logback.xml"), """

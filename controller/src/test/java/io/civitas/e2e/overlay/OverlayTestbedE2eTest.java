@@ -3,6 +3,7 @@ package io.civitas.e2e.overlay;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.civitas.controller.ControllerApplication;
 import io.civitas.e2e.CityApi;
+import io.civitas.e2e.FreePorts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -13,7 +14,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -59,8 +59,8 @@ class OverlayTestbedE2eTest {
         }
         bed = new Testbed().build();
         work = Files.createTempDirectory("civitas-overlay-e2e");
-        restPort = freePort();
-        wampPort = freePort();
+        restPort = FreePorts.next();
+        wampPort = FreePorts.next();
         startController();
         for (String name : NODES) {
             JsonNode created = api.post("/api/v1/nodes", "{\"name\":\"" + name + "\",\"kind\":\""
@@ -358,11 +358,4 @@ class OverlayTestbedE2eTest {
         return count;
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

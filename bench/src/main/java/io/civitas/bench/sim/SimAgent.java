@@ -231,7 +231,8 @@ public final class SimAgent {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object frame) throws Exception {
             if (frame instanceof TextWebSocketFrame text) {
-                onMessage(ctx, text.text(), fleet.json().readTree(text.text()));
+                String received = text.text();
+                onMessage(ctx, received, fleet.json().readTree(received));
             } else if (frame instanceof CloseWebSocketFrame) {
                 ctx.close();
             }

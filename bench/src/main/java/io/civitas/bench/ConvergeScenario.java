@@ -120,18 +120,22 @@ final class ConvergeScenario implements Scenario {
                     percentile(policyMs, 50), percentile(policyMs, 99)));
             List<double[]> rawMs = broadcast(cluster, List.of(defaultsFrame, policyFrame), count, progress);
             double perAgent = (heapWith - heapWithout) / (double) count;
-            return List.of(
-                    Figure.against(NAME, "p50_to_applied", percentile(defaultsMs, 50), percentile(rawMs.get(0), 50), "ms", baselineIs(defaultsFrame, count)),
-                    Figure.against(NAME, "p99_to_applied", percentile(defaultsMs, 99), percentile(rawMs.get(0), 99), "ms", baselineIs(defaultsFrame, count)),
-                    Figure.against(NAME, "policy_p50_to_applied", percentile(policyMs, 50), percentile(rawMs.get(1), 50), "ms", baselineIs(policyFrame, count)),
-                    Figure.against(NAME, "policy_p99_to_applied", percentile(policyMs, 99), percentile(rawMs.get(1), 99), "ms", baselineIs(policyFrame, count)),
-                    Figure.of(NAME, "heap_per_connected_agent", Math.round(perAgent), "bytes"));
+            List<Figure> figures = new ArrayList<>();
+            figures.addAll(toApplied("", defaultsMs, rawMs.get(0), defaultsFrame, count));
+            figures.addAll(toApplied("policy_", policyMs, rawMs.get(1), policyFrame, count));
+            figures.add(Figure.of(NAME, "heap_per_connected_agent", Math.round(perAgent), "bytes"));
+            return figures;
         }
     }
 
-    private static String baselineIs(String frame, int count) {
-        return "raw Netty WebSocket server sending the same " + frame.length() + "-byte apply frame to " + count
-                + " clients, " + MEASURED_CHANGES + " rounds after " + WARMUP_CHANGES + " warm-up ones as for the controller, same run";
+    /** p50 and p99 of one kind of change against the broadcast of its frame. */
+    private static List<Figure> toApplied(String kind, double[] ms, double[] raw, String frame, int count) {
+        String baselineIs = "raw Netty WebSocket server sending the same " + frame.length() + "-byte apply frame to "
+                + count + " clients, " + MEASURED_CHANGES + " rounds after " + WARMUP_CHANGES
+                + " warm-up ones as for the controller, same run";
+        return List.of(
+                Figure.against(NAME, kind + "p50_to_applied", percentile(ms, 50), percentile(raw, 50), "ms", baselineIs),
+                Figure.against(NAME, kind + "p99_to_applied", percentile(ms, 99), percentile(raw, 99), "ms", baselineIs));
     }
 
     private interface Request {

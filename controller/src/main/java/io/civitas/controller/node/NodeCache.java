@@ -68,8 +68,8 @@ class NodeCache implements AutoCloseable {
                 .afterInitialized()
                 .build());
         try {
-            start(nodes, properties);
-            start(presence, properties);
+            start(nodes, properties, "the node registry");
+            start(presence, properties, "the node registry");
             // The listener sees changes after the initial load only: the ids loaded come from the cache itself.
             nodes.stream().map(ChildData::getPath).map(NodeCache::idOf).flatMap(Optional::stream).forEach(ids::add);
         } catch (RuntimeException | InterruptedException e) {
@@ -144,10 +144,6 @@ class NodeCache implements AutoCloseable {
         nodes.close();
         presence.close();
         mirrorClient.close();
-    }
-
-    private static void start(CuratorCache cache, CivitasProperties properties) throws InterruptedException {
-        start(cache, properties, "the node registry");
     }
 
     /** Starts the cache and waits for its first load; a clear start-up error when ZooKeeper does not answer. */

@@ -23,10 +23,12 @@ class NodeViews {
     private final NodeCache cache;
     private final Readings readings;
     private final ZooKeeperLink link;
+    private final CityDefaults defaults;
 
     NodeViews(NodeStore store, NodeStateStore states, PresenceStore presences, NodeCache cache, Readings readings,
-              ZooKeeperLink link) {
+              ZooKeeperLink link, CityDefaults defaults) {
         this.link = link;
+        this.defaults = defaults;
         this.store = store;
         this.states = states;
         this.presences = presences;
@@ -66,7 +68,7 @@ class NodeViews {
      */
     Optional<NodeView> cached(String id, boolean withDesired) {
         return cache.node(Znodes.node(id), Spec.class).map(spec -> view(spec,
-                withDesired ? states.desiredMirrored(id).orElse(null) : null,
+                withDesired ? cache.node(Znodes.desired(id), DesiredState.class).map(defaults::effective).orElse(null) : null,
                 cache.node(Znodes.reported(id), Reported.class).orElse(null),
                 cache.presence(Znodes.presence(id), Presence.class).orElse(null)));
     }

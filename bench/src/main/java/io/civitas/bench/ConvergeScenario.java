@@ -28,8 +28,8 @@ import static io.civitas.bench.sim.ProcessCluster.await;
  * ({@code PUT /api/v1/city/defaults}: one record for every node) and a policy activation that moves every node into
  * another overlay (every node's own state, stored node by node). The first {@link #WARMUP_CHANGES} of each kind are
  * not counted (JIT); the figures pool every agent's time in the {@link #MEASURED_CHANGES} after them. The baseline, in
- * the same run: a raw Netty WebSocket server (its own JVM) sending the same bytes (the apply INVOCATION frame an agent
- * received in that kind's last change) to 10,000 WebSocket clients, timed from the request to each arrival, with the
+ * the same run: a raw Netty WebSocket server (its own JVM) sending the same bytes (the frame that brought an agent that kind's
+ * last change: the city's defaults EVENT, or the apply INVOCATION of a policy's) to 10,000 WebSocket clients, timed from the request to each arrival, with the
  * same warm-up and measured rounds. Also: the controller's live heap per connected agent (after a full GC, with and
  * without the agents).
  */
@@ -130,7 +130,7 @@ final class ConvergeScenario implements Scenario {
 
     /** p50 and p99 of one kind of change against the broadcast of its frame. */
     private static List<Figure> toApplied(String kind, double[] ms, double[] raw, String frame, int count) {
-        String baselineIs = "raw Netty WebSocket server sending the same " + frame.length() + "-byte apply frame to "
+        String baselineIs = "raw Netty WebSocket server sending the same " + frame.length() + "-byte frame an agent received to "
                 + count + " clients, " + MEASURED_CHANGES + " rounds after " + WARMUP_CHANGES
                 + " warm-up ones as for the controller, same run";
         return List.of(

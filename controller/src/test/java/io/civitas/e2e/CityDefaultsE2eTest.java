@@ -2,6 +2,7 @@ package io.civitas.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.civitas.agent.NodeAgent;
+import io.civitas.controller.wamp.RawWampClient;
 import io.civitas.protocol.Sensors;
 import org.junit.jupiter.api.Test;
 
@@ -108,6 +109,84 @@ class CityDefaultsE2eTest extends SingleControllerE2e {
         await().atMost(SECONDS).until(() -> parking.appliedGeneration() == parkingBefore + 3
                 && air.appliedGeneration() == own + 3);
         await().atMost(SECONDS).until(() -> readings(api, parkingId).has("parking"));
+    }
+
+    @Test
+    void anAgentThatDoesNotTakeTheDefaultsAsAMessageOrCannotUseThemIsPushedItsWholeState() throws Exception {
+        controller = new ControllerProcess(tmp.resolve("controller")).start();
+        CityApi api = new CityApi(controller.base(), controller.adminToken());
+        // Agents speaking raw WAMP: one that does not subscribe (an agent from before the message), one that answers
+        // it with a generation below the controller's (here: it had no state to apply it to), one that never answers.
+        try (RawAgent older = RawAgent.join(api, controller.wampPort, "older", false);
+             RawAgent unable = RawAgent.join(api, controller.wampPort, "unable", true);
+             RawAgent silent = RawAgent.join(api, controller.wampPort, "silent", true)) {
+
+            assertThat(api.put(DEFAULTS, "{\"sampling\": [{\"sensor\": \"temperature\", \"periodMillis\": 1000}]}")
+                    .status()).isEqualTo(200);
+
+            JsonNode pushed = older.next(INVOCATION);
+            assertThat(pushed.get(4).get(0).get("generation").asLong()).isEqualTo(1);
+            assertThat(pushed.get(4).get(0).get("samplingDefaults").get(0).get("sensor").asText()).isEqualTo("temperature");
+            older.applied(pushed);
+
+            JsonNode event = unable.next(EVENT);
+            assertThat(event.get(4).get(0).get("version").asInt()).isZero();
+            unable.wamp.send("[16,10,{},\"city.node." + unable.nodeId + ".applied\",[{\"generation\":0,\"appliedAtMillis\":1}]]");
+            JsonNode thenPushed = unable.next(INVOCATION);
+            assertThat(thenPushed.get(4).get(0).get("generation").asLong()).isEqualTo(1);
+            unable.applied(thenPushed);
+
+            silent.next(EVENT);
+            JsonNode late = silent.next(INVOCATION); // after the grace the others had to answer in
+            assertThat(late.get(4).get(0).get("generation").asLong()).isEqualTo(1);
+            silent.applied(late);
+
+            for (RawAgent a : List.of(older, unable, silent)) {
+                await().atMost(SECONDS).until(() -> api.node(a.nodeId).get("generationGap").asLong() == 0);
+            }
+        }
+    }
+
+    private static final int EVENT = 36;
+    private static final int INVOCATION = 68;
+
+    /** An enrolled node's agent in raw WAMP: registers apply, subscribes to the city's defaults or not, says hello. */
+    private record RawAgent(String nodeId, RawWampClient wamp) implements AutoCloseable {
+        static RawAgent join(CityApi api, int wampPort, String name, boolean takesDefaults) throws Exception {
+            String token = api.createNode(name, "BOARD");
+            JsonNode enrolled = api.post("/api/v1/enroll", "{\"token\":\"" + token + "\",\"protocolVersion\":1}").body();
+            String id = enrolled.get("nodeId").asText();
+            RawWampClient wamp = new RawWampClient(URI.create("ws://127.0.0.1:" + wampPort + "/wamp"));
+            assertThat(wamp.join(id, enrolled.get("secret").asText()).get(0).asInt()).as("WELCOME").isEqualTo(2);
+            wamp.send("[64,1,{},\"city.node." + id + ".apply\"]");
+            assertThat(wamp.next().get(0).asInt()).as("REGISTERED").isEqualTo(65);
+            if (takesDefaults) {
+                wamp.send("[32,2,{},\"city.defaults\"]");
+                assertThat(wamp.next().get(0).asInt()).as("SUBSCRIBED").isEqualTo(33);
+            }
+            wamp.send("[48,3,{},\"city.controller.hello\",[{\"nodeId\":\"" + id
+                    + "\",\"protocolVersion\":1,\"appliedGeneration\":0}]]");
+            assertThat(wamp.next().get(0).asInt()).as("RESULT of hello").isEqualTo(50);
+            return new RawAgent(id, wamp);
+        }
+
+        /** The next message, which must be of {@code type}. */
+        JsonNode next(int type) throws InterruptedException {
+            JsonNode m = wamp.next();
+            assertThat(m.get(0).asInt()).as(m.toString()).isEqualTo(type);
+            return m;
+        }
+
+        /** Answers an apply INVOCATION: applied. */
+        void applied(JsonNode invocation) {
+            wamp.send("[70," + invocation.get(1).asLong() + ",{},[{\"nodeId\":\"" + nodeId + "\",\"generation\":"
+                    + invocation.get(4).get(0).get("generation").asLong() + ",\"appliedAtMillis\":1}]]");
+        }
+
+        @Override
+        public void close() {
+            wamp.close();
+        }
     }
 
     private static JsonNode desired(CityApi api, String id) throws Exception {

@@ -2,6 +2,7 @@ package io.civitas.agent;
 
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.SamplingDefaults;
 import io.civitas.protocol.SamplingPlan;
 import io.civitas.protocol.Sensors;
 import org.slf4j.Logger;
@@ -145,7 +146,7 @@ final class DesiredStateApplier {
         }
         long now = clock.millis();
         DesiredState accepted = new DesiredState(nodeId, next.generation(), next.labels(), next.sampling(),
-                next.overlays(), next.exposures(), next.overlayPlans(), next.samplingDefaults());
+                next.overlays(), next.exposures(), next.overlayPlans(), next.samplingDefaults(), next.defaultsVersion());
         if (overlays != null) {
             // Before the record: a generation is reported applied only once its overlays are in place. A failure
             // here refuses the generation (the controller retries); the datapath removed what it had made.
@@ -161,6 +162,24 @@ final class DesiredStateApplier {
         appliedAtMillis = now;
         epoch = pushEpoch;
         return current();
+    }
+
+    /**
+     * The city's defaults ({@link io.civitas.protocol.WampUris#CITY_DEFAULTS}): if their version is newer than the
+     * one the state in effect holds, that state with them is applied as a push of it would be (same epoch, same
+     * checks). An older or equal version changes nothing, and so does any version before the first push (the
+     * controller pushes the whole state, defaults included). Answers what is in effect afterwards.
+     */
+    synchronized AppliedState applyDefaults(SamplingDefaults defaults) throws RefusedException, IOException {
+        Integer held = desired.defaultsVersion();
+        if (defaults == null || desired.generation() == 0 || (held != null && defaults.version() <= held)) {
+            return current();
+        }
+        try {
+            return apply(desired.withCityDefaults(defaults), epoch);
+        } catch (StaleEpochException cannot) {
+            throw new IllegalStateException("the epoch in effect was refused", cannot); // same epoch: never
+        }
     }
 
     /** The highest mastership epoch accepted (0 before any push that carried one). */

@@ -8,6 +8,7 @@ import io.civitas.protocol.OverlayStatus;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
 import io.civitas.protocol.HelloReply;
+import io.civitas.protocol.SamplingDefaults;
 import io.civitas.protocol.SensorReading;
 import io.civitas.protocol.StaleEpoch;
 import io.civitas.protocol.WampUris;
@@ -27,6 +28,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -156,6 +158,11 @@ final class WampSession {
             client.registerProcedure(WampUris.capture(node)).subscribe(this::onCapture,
                     error -> close("router refused to register " + WampUris.capture(node) + ": " + Errors.describe(error)));
         }
+        // Before hello, like the registrations: in place before the controller counts this session as ready. A
+        // controller older than the topic refuses it; the defaults then come in pushes of the whole state.
+        client.makeSubscription(WampUris.CITY_DEFAULTS, SamplingDefaults.class).subscribe(this::onDefaults,
+                error -> log.info("No {} subscription ({}): the city's defaults come with pushes", WampUris.CITY_DEFAULTS,
+                        Errors.describe(error)));
         client.call(WampUris.CONTROLLER_HELLO, HelloReply.class, hello.get()).subscribe(reply -> {
             joined.complete(System.nanoTime());
             log.info("Joined controller {} ({}) as node {}, WAMP session {}", controller,
@@ -197,6 +204,29 @@ final class WampSession {
             log.warn("apply failed: {}", e.toString());
             replyError(request, Errors.APPLY_FAILED, "apply failed on node " + credential.nodeId() + ": " + e);
         }
+    }
+
+    /**
+     * The city's defaults changed: applied to the state in effect, and answered on the applied topic whatever came
+     * of it (a generation below the controller's makes it push the whole state, and hear the reason if any), after
+     * a random pause of up to {@link SamplingDefaults#ANSWER_SPREAD_MILLIS}.
+     */
+    private void onDefaults(SamplingDefaults defaults) {
+        AppliedState state;
+        try {
+            state = applier.applyDefaults(defaults);
+        } catch (DesiredStateApplier.RefusedException | java.io.IOException | RuntimeException e) {
+            log.warn("Could not apply the city's defaults (version {}): {}",
+                    defaults == null ? "?" : defaults.version(), e.getMessage());
+            state = applier.current();
+        }
+        AppliedState answer = state;
+        CompletableFuture.delayedExecutor(ThreadLocalRandom.current().nextLong(SamplingDefaults.ANSWER_SPREAD_MILLIS),
+                TimeUnit.MILLISECONDS).execute(() -> {
+                    if (isJoined()) {
+                        client.publish(WampUris.applied(credential.nodeId()), answer).subscribe(id -> { }, error -> { });
+                    }
+                });
     }
 
     /** Captures run for seconds: off the client's event loop, which must keep serving the session. */

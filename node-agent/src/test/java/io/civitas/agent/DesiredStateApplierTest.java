@@ -2,6 +2,7 @@ package io.civitas.agent;
 
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.SamplingDefaults;
 import io.civitas.protocol.SamplingPlan;
 import io.civitas.protocol.SensorReading;
 import io.civitas.protocol.Sensors;
@@ -116,9 +117,9 @@ class DesiredStateApplierTest {
     @Test
     void theCitysDefaultsSampleTheSensorsTheNodeHasUnlessItsOwnPlanNamesThem() throws Exception {
         // PARKING is not on this node: a city-wide default for it is skipped, not a reason to refuse.
-        DesiredState withDefaults = new DesiredState(NODE, 1, Map.of(), List.of(new SamplingPlan(Sensors.PM25, 2000)),
-                List.of(), List.of(), List.of(), List.of(new SamplingPlan(Sensors.PM25, 9000),
-                new SamplingPlan(Sensors.TEMPERATURE, 5000), new SamplingPlan(Sensors.PARKING, 1000)));
+        DesiredState withDefaults = new DesiredState(NODE, 0, Map.of(), List.of(new SamplingPlan(Sensors.PM25, 2000)))
+                .withCityDefaults(new SamplingDefaults(0, List.of(new SamplingPlan(Sensors.PM25, 9000),
+                        new SamplingPlan(Sensors.TEMPERATURE, 5000), new SamplingPlan(Sensors.PARKING, 1000))));
 
         assertThat(applier.apply(withDefaults).generation()).isEqualTo(1);
 
@@ -127,7 +128,7 @@ class DesiredStateApplierTest {
 
         // The defaults change: only the defaulted sensor is rescheduled; a restarted agent resumes the same plan.
         ScheduledFuture<?> pm25 = sampling.task(Sensors.PM25);
-        applier.apply(withDefaults.withDefaults(2, List.of(new SamplingPlan(Sensors.TEMPERATURE, 3000))));
+        applier.apply(withDefaults.withCityDefaults(new SamplingDefaults(1, List.of(new SamplingPlan(Sensors.TEMPERATURE, 3000)))));
         assertThat(sampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L, Sensors.TEMPERATURE, 3000L));
         assertThat((Object) sampling.task(Sensors.PM25)).isSameAs(pm25);
 
@@ -144,12 +145,45 @@ class DesiredStateApplierTest {
     @Test
     void defaultsBelowTheMinimumOrNamingASensorTwiceAreRefused() {
         DesiredState base = desired(1, Map.of());
-        assertThatThrownBy(() -> applier.apply(base.withDefaults(1, List.of(new SamplingPlan(Sensors.PARKING, 10)))))
+        assertThatThrownBy(() -> applier.apply(base.withCityDefaults(new SamplingDefaults(0, List.of(new SamplingPlan(Sensors.PARKING, 10))))))
                 .hasMessageContaining("samplingDefaults").hasMessageContaining("minimum");
-        assertThatThrownBy(() -> applier.apply(base.withDefaults(1, List.of(new SamplingPlan(Sensors.NO2, 1000),
-                new SamplingPlan(Sensors.NO2, 2000))))).hasMessageContaining("twice");
+        assertThatThrownBy(() -> applier.apply(base.withCityDefaults(new SamplingDefaults(0, List.of(
+                new SamplingPlan(Sensors.NO2, 1000), new SamplingPlan(Sensors.NO2, 2000)))))).hasMessageContaining("twice");
         assertThat(applier.appliedGeneration()).isZero();
         assertThat(sampling.periods()).isEmpty();
+    }
+
+    @Test
+    void theCitysDefaultsAsAMessageApplyToTheStateInEffectWhenNewer() throws Exception {
+        // Before the first push there is no state to apply them to: the controller pushes it, defaults included.
+        assertThat(applier.applyDefaults(new SamplingDefaults(0, List.of(new SamplingPlan(Sensors.TEMPERATURE, 5000))))
+                .generation()).isZero();
+        assertThat(sampling.periods()).isEmpty();
+
+        DesiredState stored = desired(4, Map.of("zone", "north"), new SamplingPlan(Sensors.PM25, 2000));
+        applier.apply(stored.withCityDefaults(new SamplingDefaults(2, List.of(new SamplingPlan(Sensors.TEMPERATURE, 5000)))), 3);
+        assertThat(applier.appliedGeneration()).isEqualTo(7); // 4 + version 2 + 1
+
+        SamplingDefaults v5 = new SamplingDefaults(5, List.of(new SamplingPlan(Sensors.TEMPERATURE, 3000),
+                new SamplingPlan(Sensors.PM25, 9000)));
+        assertThat(applier.applyDefaults(v5).generation()).isEqualTo(10);
+        // Exactly the state the controller would push for the same record: same generation, same content.
+        assertThat(applier.desired()).isEqualTo(stored.withCityDefaults(v5));
+        assertThat(sampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L, Sensors.TEMPERATURE, 3000L));
+        assertThat(applier.epoch()).isEqualTo(3);
+
+        // An older or a repeated version changes nothing; bad periods are refused and change nothing either.
+        assertThat(applier.applyDefaults(new SamplingDefaults(4, List.of())).generation()).isEqualTo(10);
+        assertThat(applier.applyDefaults(new SamplingDefaults(5, List.of())).generation()).isEqualTo(10);
+        assertThatThrownBy(() -> applier.applyDefaults(new SamplingDefaults(6, List.of(new SamplingPlan(Sensors.PM25, 10)))))
+                .hasMessageContaining("minimum");
+        assertThat(applier.desired()).isEqualTo(stored.withCityDefaults(v5));
+        assertThat(sampling.periods()).isEqualTo(Map.of(Sensors.PM25, 2000L, Sensors.TEMPERATURE, 3000L));
+
+        // A restarted agent knows which version it holds.
+        DesiredStateApplier restarted = new DesiredStateApplier(NODE, HARDWARE, sampling, stateDir, clock);
+        restarted.resume();
+        assertThat(restarted.applyDefaults(v5).generation()).isEqualTo(10);
     }
 
     @Test

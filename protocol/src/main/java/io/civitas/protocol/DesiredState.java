@@ -19,10 +19,13 @@ import java.util.TreeMap;
  * <p>{@code samplingDefaults} are the city's default periods ({@code PUT /api/v1/city/defaults}), the same for
  * every node: the agent samples each sensor it has at the period {@code sampling} names, else at the default
  * for it; defaults for sensors it does not have are not its business and do not make it refuse the state.
+ * {@code defaultsVersion} is the version of the city's defaults record they come from (null: no record), which
+ * adds {@code defaultsVersion + 1} to the generation: an agent given a newer record ({@link SamplingDefaults}, the
+ * {@link WampUris#CITY_DEFAULTS} topic) works out the generation it leads to by itself ({@link #withCityDefaults}).
  */
 public record DesiredState(String nodeId, long generation, Map<String, String> labels, List<SamplingPlan> sampling,
                            List<String> overlays, List<String> exposures, List<OverlayPlan> overlayPlans,
-                           List<SamplingPlan> samplingDefaults) {
+                           List<SamplingPlan> samplingDefaults, Integer defaultsVersion) {
     public DesiredState {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         sampling = sampling == null ? List.of() : List.copyOf(sampling);
@@ -35,12 +38,21 @@ public record DesiredState(String nodeId, long generation, Map<String, String> l
     /** A desired state without city defaults. */
     public DesiredState(String nodeId, long generation, Map<String, String> labels, List<SamplingPlan> sampling,
                         List<String> overlays, List<String> exposures, List<OverlayPlan> overlayPlans) {
-        this(nodeId, generation, labels, sampling, overlays, exposures, overlayPlans, List.of());
+        this(nodeId, generation, labels, sampling, overlays, exposures, overlayPlans, List.of(), null);
     }
 
-    /** This state with the city's defaults and the generation they lead to. */
-    public DesiredState withDefaults(long generation, List<SamplingPlan> defaults) {
-        return new DesiredState(nodeId, generation, labels, sampling, overlays, exposures, overlayPlans, defaults);
+    /**
+     * This state with {@code defaults} in place of the city's defaults it holds (if any): the generation is the
+     * stored one ({@link #storedGeneration}) plus {@code defaults.version() + 1}.
+     */
+    public DesiredState withCityDefaults(SamplingDefaults defaults) {
+        return new DesiredState(nodeId, storedGeneration() + defaults.version() + 1L, labels, sampling, overlays,
+                exposures, overlayPlans, defaults.sampling(), defaults.version());
+    }
+
+    /** The generation without what the city's defaults add to it. */
+    public long storedGeneration() {
+        return defaultsVersion == null ? generation : generation - defaultsVersion - 1L;
     }
 
     /**

@@ -35,6 +35,13 @@ public final class WampUris {
      */
     public static final String KW_EPOCH = "epoch";
 
+    /**
+     * Topic the controller publishes {@link SamplingDefaults} on when the city's defaults change: one message for
+     * every agent instead of a push each. Agents may subscribe to it; only the controller publishes on it. An agent
+     * answers each one on its {@link #applied} topic.
+     */
+    public static final String CITY_DEFAULTS = "city.defaults";
+
     private WampUris() {}
 
     public static boolean isValidNodeId(String nodeId) {
@@ -65,6 +72,14 @@ public final class WampUris {
     /** Topic the agent publishes {@link SensorReading}s on. */
     public static String telemetry(String nodeId) {
         return nodePrefix(nodeId) + "telemetry";
+    }
+
+    /**
+     * Topic the agent publishes an {@link AppliedState} on after each {@link #CITY_DEFAULTS} message, applied or
+     * not (its generation says which), so the controller pushes the whole state to an agent that could not use it.
+     */
+    public static String applied(String nodeId) {
+        return nodePrefix(nodeId) + "applied";
     }
 
     /** Topic the agent publishes {@link OverlayStatus} on. */

@@ -22,7 +22,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 
+import io.netty.buffer.ByteBufUtil;
+
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +33,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * One simulated node agent: the real protocol (WAMP v2, {@code wamp.2.json}, ticket authentication, the
  * agent's registrations and hello) over a real WebSocket, without the agent's sensors, files or threads:
- * every agent of a {@link SimFleet} shares its event loop. {@code apply} records the generation and answers
+ * every agent of a {@link SimFleet} shares its event loop. It takes the city's defaults as the real agent does
+ * (subscribed to {@code city.defaults}; a newer version raises the generation; answered on its applied topic).
+ * {@code apply} records the generation and answers
  * what a real agent answers, refusing a push of an older mastership epoch as the real agent does. When its connection ends it dials the next controller of its list after a short
  * jittered pause, as the real agent does.
  */
 public final class SimAgent {
 
     private static final int HELLO = 1, WELCOME = 2, ABORT = 3, CHALLENGE = 4, AUTHENTICATE = 5, GOODBYE = 6,
-            ERROR = 8, CALL = 48, RESULT = 50, REGISTER = 64, REGISTERED = 65, INVOCATION = 68, YIELD = 70;
+            ERROR = 8, PUBLISH = 16, SUBSCRIBE = 32, SUBSCRIBED = 33, EVENT = 36, CALL = 48, RESULT = 50, REGISTER = 64,
+            REGISTERED = 65, INVOCATION = 68, YIELD = 70;
+    private static final String CITY_DEFAULTS = "city.defaults";
+    private static final long ANSWER_SPREAD_MILLIS = 1_000;
 
     private final SimFleet fleet;
     private final String nodeId;
@@ -54,6 +62,10 @@ public final class SimAgent {
     private volatile boolean stopped;
     private long applyRegistration = -1;
     private long pingRegistration = -1;
+    private long defaultsSubscription = -1;
+    /** The version of the city's defaults record in the applied state (-1: none). */
+    private volatile int defaultsVersion = -1;
+    private long published;
 
     SimAgent(SimFleet fleet, String nodeId, String secret, List<URI> wampUrls, int first) {
         this.fleet = fleet;
@@ -90,7 +102,10 @@ public final class SimAgent {
         return appliedAtNanos;
     }
 
-    /** The text of the last apply INVOCATION frame received (the bytes a broadcast baseline sends). */
+    /**
+     * The text of the last frame that raised the applied generation, as it came (an apply INVOCATION, or an EVENT of
+     * the city's defaults): the bytes a broadcast baseline sends.
+     */
     public String lastApplyFrame() {
         return lastApplyFrame;
     }
@@ -144,7 +159,7 @@ public final class SimAgent {
         ctx.writeAndFlush(new TextWebSocketFrame(message.toString()));
     }
 
-    private void onMessage(ChannelHandlerContext ctx, String frame, JsonNode m) {
+    private void onMessage(ChannelHandlerContext ctx, byte[] frame, JsonNode m) {
         ObjectMapper json = fleet.json();
         switch (m.get(0).asInt()) {
             case CHALLENGE -> send(ctx, json.createArrayNode().add(AUTHENTICATE).add(secret).add(json.createObjectNode()));
@@ -153,6 +168,7 @@ public final class SimAgent {
                         .add("city.node." + nodeId + ".apply"));
                 send(ctx, json.createArrayNode().add(REGISTER).add(2).add(json.createObjectNode())
                         .add("city.node." + nodeId + ".ping"));
+                send(ctx, json.createArrayNode().add(SUBSCRIBE).add(4).add(json.createObjectNode()).add(CITY_DEFAULTS));
                 ObjectNode hello = json.createObjectNode().put("nodeId", nodeId).put("protocolVersion", 1)
                         .put("appliedGeneration", appliedGeneration);
                 hello.putNull("inventory");
@@ -164,6 +180,28 @@ public final class SimAgent {
                     applyRegistration = m.get(2).asLong();
                 } else {
                     pingRegistration = m.get(2).asLong();
+                }
+            }
+            case SUBSCRIBED -> {
+                if (m.get(1).asLong() == 4) {
+                    defaultsSubscription = m.get(2).asLong();
+                }
+            }
+            case EVENT -> {
+                if (m.get(1).asLong() == defaultsSubscription && m.size() > 4) {
+                    int version = m.get(4).get(0).path("version").asInt(-1);
+                    if (appliedGeneration > 0 && version > defaultsVersion) { // as the real agent: newer only
+                        appliedGeneration = appliedGeneration - (defaultsVersion + 1L) + version + 1L;
+                        defaultsVersion = version;
+                        appliedAtNanos = System.nanoTime();
+                        lastApplyFrame = new String(frame, StandardCharsets.UTF_8);
+                    }
+                    long answer = appliedGeneration;
+                    long request = ++published;
+                    // As the real agent: after a random pause of up to a second (SamplingDefaults.ANSWER_SPREAD_MILLIS).
+                    ctx.executor().schedule(() -> ctx.writeAndFlush(new TextWebSocketFrame("[" + PUBLISH + "," + request
+                            + ",{},\"city.node." + nodeId + ".applied\",[" + applied(answer) + "]]")),
+                            ThreadLocalRandom.current().nextLong(ANSWER_SPREAD_MILLIS), TimeUnit.MILLISECONDS);
                 }
             }
             case RESULT -> {
@@ -189,15 +227,15 @@ public final class SimAgent {
                     heldEpoch = epoch;
                     if (generation > appliedGeneration) {
                         appliedGeneration = generation;
+                        defaultsVersion = args.get(0).path("defaultsVersion").asInt(-1);
                         appliedAtNanos = System.nanoTime();
-                        lastApplyFrame = frame; // as it came: the baseline sends these bytes
+                        lastApplyFrame = new String(frame, StandardCharsets.UTF_8); // as it came: the baseline sends these bytes
                     }
                     long answer = appliedGeneration;
                     // Answered after the event loop has read what else arrived: ten thousand agents share two
                     // threads here, and one agent's answer must not delay another's receipt (boards have a CPU each).
                     ctx.executor().execute(() -> ctx.writeAndFlush(new TextWebSocketFrame("[" + YIELD + "," + request
-                            + ",{},[{\"nodeId\":\"" + nodeId + "\",\"generation\":" + answer + ",\"appliedAtMillis\":"
-                            + System.currentTimeMillis() + "}]]"))); // by hand: the simulator's CPU is the controller's too
+                            + ",{},[" + applied(answer) + "]]"))); // by hand: the simulator's CPU is the controller's too
                 } else if (registration == pingRegistration) {
                     send(ctx, json.createArrayNode().add(YIELD).add(request).add(json.createObjectNode()).add(args));
                 }
@@ -209,6 +247,12 @@ public final class SimAgent {
             case ABORT, ERROR -> ctx.close();
             default -> { }
         }
+    }
+
+    /** An AppliedState, written by hand. */
+    private String applied(long generation) {
+        return "{\"nodeId\":\"" + nodeId + "\",\"generation\":" + generation + ",\"appliedAtMillis\":"
+                + System.currentTimeMillis() + "}";
     }
 
     private final class Handler extends SimpleChannelInboundHandler<Object> {
@@ -231,7 +275,8 @@ public final class SimAgent {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object frame) throws Exception {
             if (frame instanceof TextWebSocketFrame text) {
-                String received = text.text();
+                // Parsed from the bytes; decoded to text only when kept (the simulator's CPU is the controller's too).
+                byte[] received = ByteBufUtil.getBytes(text.content());
                 onMessage(ctx, received, fleet.json().readTree(received));
             } else if (frame instanceof CloseWebSocketFrame) {
                 ctx.close();

@@ -5,7 +5,11 @@ import io.civitas.protocol.CaptureResult;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
 
+import io.civitas.protocol.SamplingDefaults;
+
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * The controller's way to reach node agents: their WAMP sessions on this controller's router.
@@ -34,6 +38,22 @@ public interface AgentChannel {
     default CompletableFuture<CaptureResult> capture(String nodeId, CaptureRequest request, java.time.Duration slack) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("captures are not supported here"));
     }
+
+    /**
+     * Publishes the city's defaults on {@link io.civitas.protocol.WampUris#CITY_DEFAULTS} to every agent here that
+     * subscribed to them (one message, the same bytes for all, instead of a push each) and answers those nodes.
+     * Each answers with what it applied, given to the {@link #onApplied} listener; one that does not, or could not
+     * use them, needs a push of its whole state.
+     */
+    default Set<String> announce(SamplingDefaults defaults) {
+        return Set.of();
+    }
+
+    /**
+     * Sets who hears agents' answers to {@link #announce}: node id and applied state, on the thread that read them
+     * (it must not block).
+     */
+    default void onApplied(BiConsumer<String, AppliedState> listener) {}
 
     /** True while the node has an authenticated session on this controller that said hello. */
     boolean isReady(String nodeId);

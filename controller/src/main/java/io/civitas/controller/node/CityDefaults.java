@@ -4,6 +4,7 @@ import io.civitas.controller.CivitasProperties;
 import io.civitas.controller.system.ZkJson;
 import io.civitas.controller.system.ZooKeeperException;
 import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.SamplingDefaults;
 import io.civitas.protocol.SamplingPlan;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -43,9 +44,9 @@ public class CityDefaults implements AutoCloseable {
     public record Current(List<SamplingPlan> sampling, int version) {
         static final Current NONE = new Current(List.of(), -1);
 
-        /** What the defaults add to every node's generation. */
-        long generations() {
-            return version + 1L;
+        /** The defaults as agents are told them ({@link io.civitas.protocol.WampUris#CITY_DEFAULTS}). */
+        public SamplingDefaults message() {
+            return new SamplingDefaults(version, sampling);
         }
     }
 
@@ -78,7 +79,7 @@ public class CityDefaults implements AutoCloseable {
     /** {@code stored} (a node's desired state as its znode holds it) with the city's defaults and generation. */
     DesiredState effective(DesiredState stored) {
         Current c = current;
-        return c.version() < 0 ? stored : stored.withDefaults(stored.generation() + c.generations(), c.sampling());
+        return c.version() < 0 ? stored : stored.withCityDefaults(c.message());
     }
 
     /**

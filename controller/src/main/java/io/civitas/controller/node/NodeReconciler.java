@@ -8,6 +8,7 @@ import io.civitas.controller.cluster.Mastership;
 import io.civitas.controller.cluster.ZooKeeperLink;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.SamplingDefaults;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,7 @@ import org.springframework.stereotype.Component;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +47,11 @@ import java.util.random.RandomGenerator;
 class NodeReconciler implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(NodeReconciler.class);
+    /**
+     * How long agents told the city's defaults have to answer before they are looked at (and pushed) again: the
+     * spread of their answers and a second.
+     */
+    static final Duration ANNOUNCED_GRACE = Duration.ofMillis(SamplingDefaults.ANSWER_SPREAD_MILLIS + 1_000);
 
     private final NodeStateStore states;
     private final PresenceStore presences;
@@ -76,15 +83,43 @@ class NodeReconciler implements SmartLifecycle {
                 queue.addAll(cache.ids());
             }
         });
+        agents.onApplied(this::reported);
         this.settings = properties.reconcile();
         this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap(), RandomGenerator.getDefault());
     }
 
-    /** The city's defaults are part of every node's desired state. */
+    /**
+     * The city's defaults are part of every node's desired state. The agents here that take them as a message
+     * ({@link AgentChannel#announce}) are told at once, all with the same bytes, and answer with what they applied
+     * ({@link #reported}); they are looked at again after {@link #ANNOUNCED_GRACE} (a push for whoever did not get
+     * there). Every other node is looked at now. No fencing epoch on the message: it carries a version of a
+     * ZooKeeper record that only grows, and an agent takes only a newer one, so even a deposed controller's copy
+     * can only be ignored or be the truth; but nothing is sent while the link is down.
+     */
     @EventListener
     public void onCityDefaultsChanged(CityDefaults.Changed event) {
-        if (running) {
+        if (!running) {
+            return;
+        }
+        Set<String> told = link.writable() ? agents.announce(event.now().message()) : Set.of();
+        if (told.isEmpty()) {
             queue.addAll(cache.ids());
+            return;
+        }
+        queue.addAll(cache.ids().stream().filter(id -> !told.contains(id)).toList());
+        resync.schedule(() -> queue.addAll(told), ANNOUNCED_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * An agent's answer to the city's defaults: recorded like a push's answer; one that stayed behind (it had not
+     * got its own state yet, or could not use them) is pushed its whole state now. On the thread that read the
+     * answer: the mirror only, nothing that blocks.
+     */
+    private void reported(String id, AppliedState state) {
+        applied.record(id, state.generation(), state.appliedAtMillis());
+        Optional<DesiredState> desired = states.desiredMirrorOnly(id);
+        if (desired.isEmpty() || state.generation() < desired.get().generation()) {
+            queue.add(id);
         }
     }
 
@@ -95,13 +130,13 @@ class NodeReconciler implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
+        resync = Executors.newSingleThreadScheduledExecutor(r -> WorkQueue.daemon(r, "reconcile-resync"));
         running = true;
         int n = Math.max(1, settings.workers());
         workers = Executors.newFixedThreadPool(n, r -> WorkQueue.daemon(r, "reconcile-worker"));
         for (int i = 0; i < n; i++) {
             workers.execute(this::work);
         }
-        resync = Executors.newSingleThreadScheduledExecutor(r -> WorkQueue.daemon(r, "reconcile-resync"));
         long period = Math.max(1, settings.resync().toMillis());
         resync.scheduleWithFixedDelay(() -> queue.addAll(cache.ids()), 0, period, TimeUnit.MILLISECONDS);
     }

@@ -62,6 +62,11 @@ class NodeStateStore {
         return Optional.of(defaults.effective(mirrored.get().value()));
     }
 
+    /** {@link #desiredMirrored} without the fall-back to ZooKeeper: for threads that must not block. */
+    Optional<DesiredState> desiredMirrorOnly(String id) {
+        return desiredMirroredVersioned(id).map(v -> defaults.effective(v.value()));
+    }
+
     /**
      * The desired state as stored (without the city's defaults) with its znode version, from the mirror or, newer, as
      * this controller just committed it; empty

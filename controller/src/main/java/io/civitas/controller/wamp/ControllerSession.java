@@ -14,6 +14,7 @@ import io.civitas.protocol.OverlayStatus;
 import io.civitas.protocol.DesiredState;
 import io.civitas.protocol.HelloReply;
 import io.civitas.protocol.Protocol;
+import io.civitas.protocol.SamplingDefaults;
 import io.civitas.protocol.SensorReading;
 import io.civitas.protocol.WampUris;
 import org.slf4j.Logger;
@@ -29,6 +30,8 @@ import ws.wamp.jawampa.WampRouter;
 import ws.wamp.jawampa.WampSerialization;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -153,6 +156,16 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
     public CompletableFuture<CaptureResult> capture(String nodeId, CaptureRequest request, Duration slack) {
         return invoke(nodeId, WampUris.capture(nodeId), request, null, CaptureResult.class,
                 Duration.ofSeconds(request.maxSeconds()).plus(slack));
+    }
+
+    @Override
+    public Set<String> announce(SamplingDefaults defaults) {
+        return sessions.announce(defaults);
+    }
+
+    @Override
+    public void onApplied(BiConsumer<String, AppliedState> listener) {
+        sessions.onApplied(listener);
     }
 
     @Override

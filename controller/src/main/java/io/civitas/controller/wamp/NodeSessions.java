@@ -1,16 +1,32 @@
 package io.civitas.controller.wamp;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.civitas.controller.agent.AgentEvents;
 import io.civitas.protocol.AgentHello;
+import io.civitas.protocol.AppliedState;
+import io.civitas.protocol.SamplingDefaults;
 import io.civitas.protocol.SensorReading;
+import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import ws.wamp.jawampa.WampMessages.EventMessage;
+import ws.wamp.jawampa.WampSerialization;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * The agent sessions on this controller, one per node, and the hand-off of their events to
@@ -26,8 +42,10 @@ final class NodeSessions implements AutoCloseable {
     private final AgentEvents events;
     private final ConcurrentHashMap<String, SessionGate> byNode = new ConcurrentHashMap<>();
     static final int STRIPES = 8;
+    private static final ObjectMapper JSON = WampSerialization.Json.getObjectMapper();
     private final ExecutorService[] eventThreads = new ExecutorService[STRIPES];
     private final ExecutorService credentialChecks = Executors.newFixedThreadPool(2, daemon("agent-auth"));
+    private volatile BiConsumer<String, AppliedState> applied = (node, state) -> { };
 
     NodeSessions(AgentEvents events) {
         this.events = events;
@@ -75,6 +93,56 @@ final class NodeSessions implements AutoCloseable {
 
     void readingReceived(String nodeId, SensorReading reading) {
         dispatch(nodeId, () -> events.readingReceived(nodeId, reading));
+    }
+
+    void onApplied(BiConsumer<String, AppliedState> listener) {
+        this.applied = listener;
+    }
+
+    /** What an agent published on its applied topic; a malformed report is dropped (the reconciler looks again). */
+    void appliedReported(SessionGate gate, JsonNode report) {
+        try {
+            AppliedState s = report == null ? null : JSON.treeToValue(report, AppliedState.class);
+            if (s != null && gate.isReady()) {
+                applied.accept(gate.nodeId(), new AppliedState(gate.nodeId(), s.generation(), s.appliedAtMillis()));
+            }
+        } catch (Exception e) {
+            log.debug("node {} reported a malformed applied state: {}", gate.nodeId(), e.toString());
+        }
+    }
+
+    /**
+     * Sends the city's defaults as a WAMP EVENT to every ready session here that subscribed to them, and answers
+     * their nodes. Not through the router, which hands each subscriber its message from its one thread and takes
+     * each write's completion back there: here the EVENT is encoded once (per subscription id and serialization:
+     * in practice one) and each event loop gets one task that writes it to its own connections.
+     */
+    Set<String> announce(SamplingDefaults defaults) {
+        long publication = ThreadLocalRandom.current().nextLong(1, 1L << 53);
+        ArrayNode arguments = JSON.createArrayNode().addPOJO(defaults);
+        Map<String, byte[]> encoded = new HashMap<>();
+        Map<EventExecutor, List<Runnable>> writesByLoop = new HashMap<>();
+        Set<String> told = new HashSet<>();
+        byNode.forEach((id, gate) -> {
+            long subscription = gate.defaultsSubscription();
+            WebSocketTransport.Connection connection = gate.connection();
+            if (!gate.isReady() || subscription < 0 || connection == null) {
+                return;
+            }
+            byte[] event = encoded.computeIfAbsent(subscription + "/" + connection.serialization(), key -> {
+                try {
+                    return WebSocketTransport.encode(new EventMessage(subscription, publication, Json.object(),
+                            arguments, null), connection.serialization());
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot encode the city's defaults: " + e.getMessage(), e);
+                }
+            });
+            writesByLoop.computeIfAbsent(connection.channel().eventLoop(), loop -> new ArrayList<>())
+                    .add(() -> connection.sendEncoded(event));
+            told.add(id);
+        });
+        writesByLoop.forEach((loop, writes) -> loop.execute(() -> writes.forEach(Runnable::run)));
+        return told;
     }
 
     /** The node's session if it said hello, else null. */

@@ -20,6 +20,8 @@ import ws.wamp.jawampa.WampMessages.UnregisterMessage;
 import ws.wamp.jawampa.WampMessages.PublishMessage;
 import ws.wamp.jawampa.WampMessages.RegisterMessage;
 import ws.wamp.jawampa.WampMessages.SubscribeMessage;
+import ws.wamp.jawampa.WampMessages.SubscribedMessage;
+import ws.wamp.jawampa.WampMessages.UnsubscribeMessage;
 import ws.wamp.jawampa.WampMessages.WampMessage;
 import ws.wamp.jawampa.WampMessages.WelcomeMessage;
 import ws.wamp.jawampa.WampSerialization;
@@ -39,7 +41,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * own node's URIs: REGISTER, PUBLISH and SUBSCRIBE under {@code city.node.<self>.}, CALL to that
  * prefix or to {@code city.controller.*}. Calls to the controller get the caller's node id and
  * session added as {@code caller_authid}/{@code caller_session} keyword arguments, overwriting
- * whatever the caller put there, since Jawampa's router discloses no caller.
+ * whatever the caller put there, since Jawampa's router discloses no caller. One topic outside the prefix may be
+ * subscribed to, {@link WampUris#CITY_DEFAULTS}, which only the controller publishes on, and not through the router
+ * ({@link NodeSessions#announce}: the subscription id is watched in the router's SUBSCRIBED answer); the agent's
+ * answers to it (PUBLISH on its own {@code applied} topic) go straight to {@link NodeSessions} too.
  *
  * <p>The controller's calls to the agent's own procedures go through {@link DirectCalls}, not the router.
  */
@@ -60,6 +65,9 @@ final class SessionGate implements IWampConnectionListener {
     private volatile String nodeId;
     private volatile long sessionId;
     private volatile String prefix;
+    private volatile String appliedTopic;
+    private volatile long defaultsSubscribing = -1;
+    private volatile long defaultsSubscription = -1;
     private final DirectCalls calls = new DirectCalls();
 
     SessionGate(IWampConnection transport, String remoteAddress, NodeSessions sessions, IWampConnectionAcceptor routerAcceptor) {
@@ -84,6 +92,16 @@ final class SessionGate implements IWampConnectionListener {
 
     boolean isReady() {
         return ready && phase == Phase.ESTABLISHED;
+    }
+
+    /** The agent's subscription to the city's defaults ({@link WampUris#CITY_DEFAULTS}); -1 without one. */
+    long defaultsSubscription() {
+        return defaultsSubscription;
+    }
+
+    /** The agent's WebSocket, for messages encoded once for many agents; null for a transport of another kind. */
+    WebSocketTransport.Connection connection() {
+        return transport instanceof WebSocketTransport.Connection c ? c : null;
     }
 
     void markReady() {
@@ -145,6 +163,7 @@ final class SessionGate implements IWampConnectionListener {
         hello = h;
         nodeId = authid;
         prefix = WampUris.nodePrefix(authid);
+        appliedTopic = WampUris.applied(authid);
         phase = Phase.AUTHENTICATING;
         transport.sendMessage(new ChallengeMessage("ticket", Json.object()), IWampConnectionPromise.Empty);
     }
@@ -192,8 +211,17 @@ final class SessionGate implements IWampConnectionListener {
         calls.fromAgent(message);
         if (message instanceof RegisterMessage || message instanceof UnregisterMessage) {
             router.messageReceived(message);
+        } else if (message instanceof SubscribeMessage m && WampUris.CITY_DEFAULTS.equals(m.topic)) {
+            defaultsSubscribing = m.requestId;
+            router.messageReceived(message);
+        } else if (message instanceof UnsubscribeMessage m && m.subscriptionId == defaultsSubscription) {
+            defaultsSubscription = -1;
+            router.messageReceived(message);
         } else if (message instanceof SubscribeMessage m && !ownUri(m.topic)) {
             refuse(SubscribeMessage.ID, m.requestId, "subscribe to", m.topic);
+        } else if (message instanceof PublishMessage m && appliedTopic.equals(m.topic)) {
+            // Nobody subscribes to it: the controller takes it here, on the connection's thread, as it takes answers.
+            sessions.appliedReported(this, m.arguments == null || m.arguments.isEmpty() ? null : m.arguments.get(0));
         } else if (message instanceof PublishMessage m && !ownUri(m.topic)) {
             // WAMP answers a refused PUBLISH only when the publisher asked for an acknowledgement.
             if (m.options != null && m.options.path("acknowledge").asBoolean(false)) {
@@ -274,6 +302,9 @@ final class SessionGate implements IWampConnectionListener {
         @Override
         public void sendMessage(WampMessage message, IWampConnectionPromise<Void> promise) {
             calls.fromRouter(message);
+            if (message instanceof SubscribedMessage m && m.requestId == defaultsSubscribing) {
+                defaultsSubscription = m.subscriptionId;
+            }
             if (message instanceof WelcomeMessage welcome && phase == Phase.AWAIT_WELCOME) {
                 welcome.details.put("authid", nodeId).put("authrole", "node")
                         .put("authmethod", "ticket").put("authprovider", "civitas");

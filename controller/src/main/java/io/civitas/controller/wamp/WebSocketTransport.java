@@ -60,6 +60,11 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
         this.onOpen = onOpen;
     }
 
+    static byte[] encode(WampMessage message, WampSerialization serialization) throws Exception {
+        ObjectMapper mapper = serialization.getObjectMapper();
+        return mapper.writeValueAsBytes(message.toObjectArray(mapper)); // UTF-8, as a text frame holds
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof HandshakeComplete handshake) {
@@ -70,7 +75,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
                         .addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            listener = onOpen.apply(new Connection(ctx.channel(), serialization), String.valueOf(ctx.channel().remoteAddress()));
+            listener = onOpen.apply(new Connection(ctx.channel(), serialization),
+                    String.valueOf(ctx.channel().remoteAddress()));
         } else if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
                 log.info("closing silent WAMP connection from {}", ctx.channel().remoteAddress());
@@ -142,7 +148,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
     }
 
     /** The transport as Jawampa sees it; writes are thread-safe because Netty's are. */
-    private record Connection(Channel channel, WampSerialization serialization) implements IWampConnection {
+    record Connection(Channel channel, WampSerialization serialization) implements IWampConnection {
         @Override
         public boolean isSingleWriteOnly() {
             return false;
@@ -152,9 +158,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
         public void sendMessage(WampMessage message, IWampConnectionPromise<Void> promise) {
             WebSocketFrame frame;
             try {
-                ObjectMapper mapper = serialization.getObjectMapper();
-                JsonNode tree = message.toObjectArray(mapper);
-                ByteBuf bytes = Unpooled.wrappedBuffer(mapper.writeValueAsBytes(tree)); // UTF-8, as a text frame holds
+                ByteBuf bytes = Unpooled.wrappedBuffer(encode(message, serialization));
                 frame = serialization.isText() ? new TextWebSocketFrame(bytes) : new BinaryWebSocketFrame(bytes);
             } catch (Exception e) {
                 promise.reject(e);
@@ -167,6 +171,16 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
                     promise.reject(f.cause());
                 }
             });
+        }
+
+        /**
+         * Sends a message encoded already (in this connection's serialization), on the connection's event loop;
+         * nobody hears whether it went (the caller has its own way of finding out).
+         */
+        void sendEncoded(byte[] message) {
+            ByteBuf bytes = Unpooled.wrappedBuffer(message);
+            channel.writeAndFlush(serialization.isText() ? new TextWebSocketFrame(bytes) : new BinaryWebSocketFrame(bytes),
+                    channel.voidPromise());
         }
 
         @Override

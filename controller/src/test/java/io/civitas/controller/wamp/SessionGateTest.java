@@ -6,6 +6,8 @@ import io.civitas.controller.agent.StaleEpochException;
 import io.civitas.protocol.AgentHello;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
+import io.civitas.protocol.SamplingDefaults;
+import io.civitas.protocol.SamplingPlan;
 import io.civitas.protocol.SensorReading;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -213,11 +215,49 @@ class SessionGateTest {
         await().atMost(5, TimeUnit.SECONDS).until(() -> !controller.isReady("n1"));
     }
 
+    @Test
+    void theCitysDefaultsGoToEverySubscribedAgentAndTheirAnswersToTheController() throws Exception {
+        List<AppliedState> answers = new CopyOnWriteArrayList<>();
+        controller.onApplied((node, state) -> answers.add(state));
+        try (RawWampClient n1 = new RawWampClient(uri); RawWampClient n2 = new RawWampClient(uri)) {
+            n1.join("n1", "secret-one");
+            n1.send("[32,1,{},\"city.defaults\"]");
+            assertThat(n1.next().get(0).asInt()).as("SUBSCRIBED").isEqualTo(33);
+            n1.send("[48,2,{},\"city.controller.hello\",[{\"nodeId\":\"n1\",\"protocolVersion\":1,\"appliedGeneration\":0}]]");
+            assertThat(n1.next().get(0).asInt()).as("RESULT").isEqualTo(50);
+            joinAndSayHello(n2, "n2", "secret-two"); // an agent that does not take them: pushed its state instead
+
+            assertThat(controller.announce(new SamplingDefaults(3, List.of(new SamplingPlan("pm25", 1000)))))
+                    .containsExactly("n1");
+            JsonNode event = n1.next();
+            assertThat(event.get(0).asInt()).as("EVENT").isEqualTo(36);
+            assertThat(event.get(4).get(0).get("version").asInt()).isEqualTo(3);
+            assertThat(event.get(4).get(0).get("sampling").get(0).get("periodMillis").asLong()).isEqualTo(1000);
+
+            // The answer is attributed to the session's node, whatever it claims.
+            n1.send("[16,3,{},\"city.node.n1.applied\",[{\"nodeId\":\"n2\",\"generation\":9,\"appliedAtMillis\":7}]]");
+            await().atMost(5, TimeUnit.SECONDS).until(() -> answers.contains(new AppliedState("n1", 9, 7)));
+            // Only the controller publishes the city's defaults; no agent answers for another.
+            n1.send("[16,4,{\"acknowledge\":true},\"city.defaults\",[{\"version\":99}]]");
+            assertThat(n1.next().get(4).asText()).isEqualTo("wamp.error.not_authorized");
+            n1.send("[16,5,{\"acknowledge\":true},\"city.node.n2.applied\",[{\"generation\":1}]]");
+            assertThat(n1.next().get(4).asText()).isEqualTo("wamp.error.not_authorized");
+            n2.send("[48,6,{},\"city.node.n2.nothing\",[]]"); // n2's next message is this call's error, no EVENT
+            assertThat(n2.next().get(0).asInt()).isEqualTo(8);
+            assertThat(answers).containsExactly(new AppliedState("n1", 9, 7));
+        }
+    }
+
     private void joinAndSayHello(RawWampClient client) throws Exception {
-        client.join("n1", "secret-one");
-        client.send("[64,1,{},\"city.node.n1.apply\"]");
+        joinAndSayHello(client, "n1", "secret-one");
+    }
+
+    private void joinAndSayHello(RawWampClient client, String node, String secret) throws Exception {
+        client.join(node, secret);
+        client.send("[64,1,{},\"city.node." + node + ".apply\"]");
         assertThat(client.next().get(0).asInt()).as("REGISTERED").isEqualTo(65);
-        client.send("[48,2,{},\"city.controller.hello\",[{\"nodeId\":\"n1\",\"protocolVersion\":1,\"appliedGeneration\":0}]]");
+        client.send("[48,2,{},\"city.controller.hello\",[{\"nodeId\":\"" + node
+                + "\",\"protocolVersion\":1,\"appliedGeneration\":0}]]");
         assertThat(client.next().get(0).asInt()).as("RESULT").isEqualTo(50);
     }
 

@@ -1,5 +1,7 @@
 package io.civitas.bench.sim;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -57,7 +59,7 @@ public final class SimAgent {
     private volatile long heldEpoch;
     private volatile long applyCalls;
     private volatile long appliedAtNanos;
-    private volatile String lastApplyFrame;
+    private volatile byte[] lastApplyFrame;
     private volatile Channel channel;
     private volatile boolean stopped;
     private long applyRegistration = -1;
@@ -107,7 +109,8 @@ public final class SimAgent {
      * the city's defaults): the bytes a broadcast baseline sends.
      */
     public String lastApplyFrame() {
-        return lastApplyFrame;
+        byte[] frame = lastApplyFrame;
+        return frame == null ? null : new String(frame, StandardCharsets.UTF_8);
     }
 
     void connect() {
@@ -187,23 +190,6 @@ public final class SimAgent {
                     defaultsSubscription = m.get(2).asLong();
                 }
             }
-            case EVENT -> {
-                if (m.get(1).asLong() == defaultsSubscription && m.size() > 4) {
-                    int version = m.get(4).get(0).path("version").asInt(-1);
-                    if (appliedGeneration > 0 && version > defaultsVersion) { // as the real agent: newer only
-                        appliedGeneration = appliedGeneration - (defaultsVersion + 1L) + version + 1L;
-                        defaultsVersion = version;
-                        appliedAtNanos = System.nanoTime();
-                        lastApplyFrame = new String(frame, StandardCharsets.UTF_8);
-                    }
-                    long answer = appliedGeneration;
-                    long request = ++published;
-                    // As the real agent: after a random pause of up to a second (SamplingDefaults.ANSWER_SPREAD_MILLIS).
-                    ctx.executor().schedule(() -> ctx.writeAndFlush(new TextWebSocketFrame("[" + PUBLISH + "," + request
-                            + ",{},\"city.node." + nodeId + ".applied\",[" + applied(answer) + "]]")),
-                            ThreadLocalRandom.current().nextLong(ANSWER_SPREAD_MILLIS), TimeUnit.MILLISECONDS);
-                }
-            }
             case RESULT -> {
                 if (m.get(1).asLong() == 3) {
                     joined = true;
@@ -229,7 +215,7 @@ public final class SimAgent {
                         appliedGeneration = generation;
                         defaultsVersion = args.get(0).path("defaultsVersion").asInt(-1);
                         appliedAtNanos = System.nanoTime();
-                        lastApplyFrame = new String(frame, StandardCharsets.UTF_8); // as it came: the baseline sends these bytes
+                        lastApplyFrame = frame; // as it came: the baseline sends these bytes
                     }
                     long answer = appliedGeneration;
                     // Answered after the event loop has read what else arrived: ten thousand agents share two
@@ -246,6 +232,59 @@ public final class SimAgent {
             }
             case ABORT, ERROR -> ctx.close();
             default -> { }
+        }
+    }
+
+    /**
+     * The city's defaults at {@code version} arrived on {@code subscription}: a newer version raises the generation as
+     * the real agent's does; answered as the real agent does, after a random pause of up to a second
+     * ({@code SamplingDefaults.ANSWER_SPREAD_MILLIS}).
+     */
+    private void onDefaults(ChannelHandlerContext ctx, byte[] frame, long subscription, int version) {
+        if (subscription != defaultsSubscription) {
+            return;
+        }
+        if (appliedGeneration > 0 && version > defaultsVersion) {
+            appliedGeneration = appliedGeneration - (defaultsVersion + 1L) + version + 1L;
+            defaultsVersion = version;
+            appliedAtNanos = System.nanoTime();
+            lastApplyFrame = frame;
+        }
+        long answer = appliedGeneration;
+        long request = ++published;
+        ctx.executor().schedule(() -> ctx.writeAndFlush(new TextWebSocketFrame("[" + PUBLISH + "," + request
+                + ",{},\"city.node." + nodeId + ".applied\",[" + applied(answer) + "]]")),
+                ThreadLocalRandom.current().nextLong(ANSWER_SPREAD_MILLIS), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads an EVENT's subscription and its argument's {@code version} with the streaming parser, without a tree: the
+     * simulator's CPU is the controller's too. Null when {@code frame} is not an EVENT.
+     */
+    private long[] event(byte[] frame) throws java.io.IOException {
+        try (JsonParser p = fleet.json().getFactory().createParser(frame)) {
+            if (p.nextToken() != JsonToken.START_ARRAY || p.nextToken() != JsonToken.VALUE_NUMBER_INT
+                    || p.getIntValue() != EVENT) {
+                return null;
+            }
+            p.nextToken();
+            long subscription = p.getLongValue();
+            p.nextToken(); // publication
+            p.nextToken(); // details
+            p.skipChildren();
+            int version = -1;
+            if (p.nextToken() == JsonToken.START_ARRAY && p.nextToken() == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    p.nextToken();
+                    if ("version".equals(field)) {
+                        version = p.getIntValue();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            }
+            return new long[] {subscription, version};
         }
     }
 
@@ -277,7 +316,12 @@ public final class SimAgent {
             if (frame instanceof TextWebSocketFrame text) {
                 // Parsed from the bytes; decoded to text only when kept (the simulator's CPU is the controller's too).
                 byte[] received = ByteBufUtil.getBytes(text.content());
-                onMessage(ctx, received, fleet.json().readTree(received));
+                long[] event = event(received);
+                if (event != null) {
+                    onDefaults(ctx, received, event[0], (int) event[1]);
+                } else {
+                    onMessage(ctx, received, fleet.json().readTree(received));
+                }
             } else if (frame instanceof CloseWebSocketFrame) {
                 ctx.close();
             }

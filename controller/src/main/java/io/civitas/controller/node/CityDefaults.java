@@ -89,6 +89,19 @@ public class CityDefaults implements AutoCloseable {
     Current put(List<SamplingPlan> sampling) {
         Stored next = new Stored(sampling);
         byte[] data = ZkJson.write(next);
+        Current known = current;
+        if (known.version() >= 0 && !new Stored(known.sampling()).equals(next)) {
+            // The usual case in one round trip: a compare-and-set on the version this controller knows. If another
+            // controller wrote meanwhile it fails, and the loop below reads the record first.
+            try {
+                Stat written = zk.setData().withVersion(known.version()).forPath(PATH, data);
+                return seen(new Current(next.sampling(), written.getVersion()));
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+                // read it and try again
+            } catch (Exception e) {
+                throw ZooKeeperException.wrap("write " + PATH, e);
+            }
+        }
         while (true) {
             Stat stat = new Stat();
             try {

@@ -14,10 +14,7 @@ import org.slf4j.LoggerFactory;
 import ws.wamp.jawampa.WampMessages.EventMessage;
 import ws.wamp.jawampa.WampSerialization;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +43,8 @@ final class NodeSessions implements AutoCloseable {
     private final ExecutorService[] eventThreads = new ExecutorService[STRIPES];
     private final ExecutorService credentialChecks = Executors.newFixedThreadPool(2, daemon("agent-auth"));
     private volatile BiConsumer<String, AppliedState> applied = (node, state) -> { };
+    /** The event loops agent connections here have been served by (a handful: the WAMP server's workers). */
+    private final Set<EventExecutor> eventLoops = ConcurrentHashMap.newKeySet();
 
     NodeSessions(AgentEvents events) {
         this.events = events;
@@ -64,6 +63,10 @@ final class NodeSessions implements AutoCloseable {
 
     /** A session was welcomed. A node has one session here: an older one is ended (the agent reconnected). */
     void joined(SessionGate gate) {
+        WebSocketTransport.Connection connection = gate.connection();
+        if (connection != null) {
+            eventLoops.add(connection.channel().eventLoop());
+        }
         SessionGate previous = byNode.put(gate.nodeId(), gate);
         if (previous != null && previous != gate) {
             previous.evict("a newer session of node " + gate.nodeId() + " took over");
@@ -114,35 +117,42 @@ final class NodeSessions implements AutoCloseable {
     /**
      * Sends the city's defaults as a WAMP EVENT to every ready session here that subscribed to them, and answers
      * their nodes. Not through the router, which hands each subscriber its message from its one thread and takes
-     * each write's completion back there: here the EVENT is encoded once (per subscription id and serialization:
-     * in practice one) and each event loop gets one task that writes it to its own connections.
+     * each write's completion back there: each event loop gets one task, at once, that writes the EVENT to its own
+     * connections, encoded once (per subscription id and serialization: in practice once). The nodes told are
+     * worked out meanwhile; a session that comes or goes in between is at worst pushed its state as well.
      */
     Set<String> announce(SamplingDefaults defaults) {
         long publication = ThreadLocalRandom.current().nextLong(1, 1L << 53);
         ArrayNode arguments = JSON.createArrayNode().addPOJO(defaults);
-        Map<String, byte[]> encoded = new HashMap<>();
-        Map<EventExecutor, List<Runnable>> writesByLoop = new HashMap<>();
+        Map<EncodedKey, byte[]> encoded = new ConcurrentHashMap<>();
+        for (EventExecutor loop : eventLoops) {
+            loop.execute(() -> byNode.values().forEach(gate -> {
+                WebSocketTransport.Connection connection = gate.connection();
+                long subscription = gate.defaultsSubscription();
+                if (connection != null && subscription >= 0 && gate.isReady() && connection.channel().eventLoop() == loop) {
+                    connection.sendEncoded(encoded.computeIfAbsent(new EncodedKey(subscription, connection.serialization()),
+                            key -> event(key, publication, arguments)));
+                }
+            }));
+        }
         Set<String> told = new HashSet<>();
         byNode.forEach((id, gate) -> {
-            long subscription = gate.defaultsSubscription();
-            WebSocketTransport.Connection connection = gate.connection();
-            if (!gate.isReady() || subscription < 0 || connection == null) {
-                return;
+            if (gate.connection() != null && gate.defaultsSubscription() >= 0 && gate.isReady()) {
+                told.add(id);
             }
-            byte[] event = encoded.computeIfAbsent(subscription + "/" + connection.serialization(), key -> {
-                try {
-                    return WebSocketTransport.encode(new EventMessage(subscription, publication, Json.object(),
-                            arguments, null), connection.serialization());
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot encode the city's defaults: " + e.getMessage(), e);
-                }
-            });
-            writesByLoop.computeIfAbsent(connection.channel().eventLoop(), loop -> new ArrayList<>())
-                    .add(() -> connection.sendEncoded(event));
-            told.add(id);
         });
-        writesByLoop.forEach((loop, writes) -> loop.execute(() -> writes.forEach(Runnable::run)));
         return told;
+    }
+
+    private record EncodedKey(long subscription, WampSerialization serialization) {}
+
+    private static byte[] event(EncodedKey key, long publication, ArrayNode arguments) {
+        try {
+            return WebSocketTransport.encode(new EventMessage(key.subscription(), publication, Json.object(), arguments,
+                    null), key.serialization());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot encode the city's defaults: " + e.getMessage(), e);
+        }
     }
 
     /** The node's session if it said hello, else null. */

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -151,6 +153,32 @@ class ClusterFailoverE2eTest {
             await(c.id + " serves the defaults").atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).until(() ->
                     rest(c).get("/api/v1/city/defaults").body().get("version").asInt() == 0);
         }
+
+        // Three different records written at once, one through each controller (each knows version 0): none is
+        // lost (each takes a version of its own), and every agent ends with the one written last.
+        List<CompletableFuture<Rest.Response>> writes = new ArrayList<>();
+        int period = 500;
+        for (ControllerJvm c : live()) {
+            String body = "{\"sampling\":[{\"sensor\":\"no2\",\"periodMillis\":" + period++ + "}]}";
+            writes.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return rest(c).send("PUT", "/api/v1/city/defaults", body);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }));
+        }
+        for (CompletableFuture<Rest.Response> w : writes) {
+            Rest.Response r = w.get(30, TimeUnit.SECONDS);
+            assertThat(r.status()).as("concurrent PUT: %s", r.body()).isEqualTo(200);
+        }
+        JsonNode last = rest(live().get(0)).get("/api/v1/city/defaults").body();
+        assertThat(last.get("version").asInt()).as("three writes, three versions").isEqualTo(3);
+        long lastPeriod = last.get("sampling").get(0).get("periodMillis").asLong();
+        await("every agent runs the last record").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .until(() -> agents.stream().allMatch(a -> a.appliedDesiredState() != null
+                        && a.appliedDesiredState().samplingDefaults().equals(
+                                List.of(new io.civitas.protocol.SamplingPlan("no2", lastPeriod)))));
     }
 
     @Test

@@ -4,7 +4,6 @@ import io.civitas.protocol.CaptureRequest;
 import io.civitas.protocol.CaptureResult;
 import io.civitas.protocol.AppliedState;
 import io.civitas.protocol.DesiredState;
-
 import io.civitas.protocol.SamplingDefaults;
 
 import java.util.Set;

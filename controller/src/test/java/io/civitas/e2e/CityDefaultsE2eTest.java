@@ -120,6 +120,8 @@ class CityDefaultsE2eTest extends SingleControllerE2e {
         try (RawAgent older = RawAgent.join(api, controller.wampPort, "older", false);
              RawAgent unable = RawAgent.join(api, controller.wampPort, "unable", true);
              RawAgent silent = RawAgent.join(api, controller.wampPort, "silent", true)) {
+            // An answer nobody asked for, above the node's desired generation, is not believed (it would stop pushes).
+            unable.wamp.send("[16,9,{},\"city.node." + unable.nodeId + ".applied\",[{\"generation\":99,\"appliedAtMillis\":1}]]");
 
             assertThat(api.put(DEFAULTS, "{\"sampling\": [{\"sensor\": \"temperature\", \"periodMillis\": 1000}]}")
                     .status()).isEqualTo(200);
@@ -143,6 +145,7 @@ class CityDefaultsE2eTest extends SingleControllerE2e {
 
             for (RawAgent a : List.of(older, unable, silent)) {
                 await().atMost(SECONDS).until(() -> api.node(a.nodeId).get("generationGap").asLong() == 0);
+                assertThat(api.node(a.nodeId).get("appliedGeneration").asLong()).isEqualTo(1);
             }
         }
     }

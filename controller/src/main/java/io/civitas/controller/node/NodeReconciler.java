@@ -112,12 +112,18 @@ class NodeReconciler implements SmartLifecycle {
 
     /**
      * An agent's answer to the city's defaults: recorded like a push's answer; one that stayed behind (it had not
-     * got its own state yet, or could not use them) is pushed its whole state now. On the thread that read the
-     * answer: the mirror only, nothing that blocks.
+     * got its own state yet, or could not use them) is pushed its whole state now. An answer comes unasked, so one
+     * above the node's desired generation is not believed: recorded, it would stop every push to the node. On the
+     * thread that read the answer: the mirror only, nothing that blocks.
      */
     private void reported(String id, AppliedState state) {
-        applied.record(id, state.generation(), state.appliedAtMillis());
         Optional<DesiredState> desired = states.desiredMirrorOnly(id);
+        if (desired.isPresent() && state.generation() > desired.get().generation()) {
+            log.warn("Node {} says it applied generation {}, above its desired {} as this controller knows it: ignored"
+                    + " (the next look at the node settles it)", id, state.generation(), desired.get().generation());
+            return;
+        }
+        applied.record(id, state.generation(), state.appliedAtMillis());
         if (desired.isEmpty() || state.generation() < desired.get().generation()) {
             queue.add(id);
         }

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.civitas.protocol.SamplingDefaults;
+import io.civitas.protocol.WampUris;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -23,8 +26,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
-
-import io.netty.buffer.ByteBufUtil;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +47,6 @@ public final class SimAgent {
     private static final int HELLO = 1, WELCOME = 2, ABORT = 3, CHALLENGE = 4, AUTHENTICATE = 5, GOODBYE = 6,
             ERROR = 8, PUBLISH = 16, SUBSCRIBE = 32, SUBSCRIBED = 33, EVENT = 36, CALL = 48, RESULT = 50, REGISTER = 64,
             REGISTERED = 65, INVOCATION = 68, YIELD = 70;
-    private static final String CITY_DEFAULTS = "city.defaults";
-    private static final long ANSWER_SPREAD_MILLIS = 1_000;
 
     private final SimFleet fleet;
     private final String nodeId;
@@ -168,10 +167,10 @@ public final class SimAgent {
             case CHALLENGE -> send(ctx, json.createArrayNode().add(AUTHENTICATE).add(secret).add(json.createObjectNode()));
             case WELCOME -> {
                 send(ctx, json.createArrayNode().add(REGISTER).add(1).add(json.createObjectNode())
-                        .add("city.node." + nodeId + ".apply"));
+                        .add(WampUris.apply(nodeId)));
                 send(ctx, json.createArrayNode().add(REGISTER).add(2).add(json.createObjectNode())
-                        .add("city.node." + nodeId + ".ping"));
-                send(ctx, json.createArrayNode().add(SUBSCRIBE).add(4).add(json.createObjectNode()).add(CITY_DEFAULTS));
+                        .add(WampUris.ping(nodeId)));
+                send(ctx, json.createArrayNode().add(SUBSCRIBE).add(4).add(json.createObjectNode()).add(WampUris.CITY_DEFAULTS));
                 ObjectNode hello = json.createObjectNode().put("nodeId", nodeId).put("protocolVersion", 1)
                         .put("appliedGeneration", appliedGeneration);
                 hello.putNull("inventory");
@@ -238,7 +237,7 @@ public final class SimAgent {
     /**
      * The city's defaults at {@code version} arrived on {@code subscription}: a newer version raises the generation as
      * the real agent's does; answered as the real agent does, after a random pause of up to a second
-     * ({@code SamplingDefaults.ANSWER_SPREAD_MILLIS}).
+     * ({@link SamplingDefaults#ANSWER_SPREAD_MILLIS}).
      */
     private void onDefaults(ChannelHandlerContext ctx, byte[] frame, long subscription, int version) {
         if (subscription != defaultsSubscription) {
@@ -253,8 +252,8 @@ public final class SimAgent {
         long answer = appliedGeneration;
         long request = ++published;
         ctx.executor().schedule(() -> ctx.writeAndFlush(new TextWebSocketFrame("[" + PUBLISH + "," + request
-                + ",{},\"city.node." + nodeId + ".applied\",[" + applied(answer) + "]]")),
-                ThreadLocalRandom.current().nextLong(ANSWER_SPREAD_MILLIS), TimeUnit.MILLISECONDS);
+                + ",{},\"" + WampUris.applied(nodeId) + "\",[" + applied(answer) + "]]")),
+                ThreadLocalRandom.current().nextLong(SamplingDefaults.ANSWER_SPREAD_MILLIS), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -84,47 +84,50 @@ public class CityDefaults implements AutoCloseable {
 
     /**
      * Replaces the defaults (compare-and-set on the record's version, retried); an equal record is not written, so
-     * no generation rises for nothing. Answers the defaults in effect afterwards.
+     * no generation rises for nothing. Answers the defaults in effect afterwards. The first try goes by the record as
+     * this controller knows it (one round trip); after a failed try, or before answering "unchanged", the record is
+     * read from ZooKeeper.
      */
     Current put(List<SamplingPlan> sampling) {
         Stored next = new Stored(sampling);
         byte[] data = ZkJson.write(next);
         Current known = current;
-        if (known.version() >= 0 && !new Stored(known.sampling()).equals(next)) {
-            // The usual case in one round trip: a compare-and-set on the version this controller knows. If another
-            // controller wrote meanwhile it fails, and the loop below reads the record first.
-            try {
-                Stat written = zk.setData().withVersion(known.version()).forPath(PATH, data);
-                return seen(new Current(next.sampling(), written.getVersion()));
-            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
-                // read it and try again
-            } catch (Exception e) {
-                throw ZooKeeperException.wrap("write " + PATH, e);
-            }
-        }
+        boolean read = false;
         while (true) {
-            Stat stat = new Stat();
             try {
-                Stored was = ZkJson.read(zk.getData().storingStatIn(stat).forPath(PATH), Stored.class);
-                if (was.equals(next)) {
-                    return seen(new Current(was.sampling(), stat.getVersion()));
-                }
-                Stat written = zk.setData().withVersion(stat.getVersion()).forPath(PATH, data);
-                return seen(new Current(next.sampling(), written.getVersion()));
-            } catch (KeeperException.NoNodeException none) {
-                try {
+                if (known.version() < 0) {
                     zk.create().creatingParentsIfNeeded().forPath(PATH, data);
                     return seen(new Current(next.sampling(), 0));
-                } catch (KeeperException.NodeExistsException raced) {
-                    // another controller created it meanwhile: read it and try again
-                } catch (Exception e) {
-                    throw ZooKeeperException.wrap("create " + PATH, e);
                 }
-            } catch (KeeperException.BadVersionException raced) {
-                // written meanwhile: read it and try again
+                if (new Stored(known.sampling()).equals(next)) {
+                    if (read) {
+                        return seen(known);
+                    }
+                } else {
+                    Stat written = zk.setData().withVersion(known.version()).forPath(PATH, data);
+                    return seen(new Current(next.sampling(), written.getVersion()));
+                }
+            } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
+                     | KeeperException.NoNodeException raced) {
+                // another controller wrote meanwhile, or this one's view was behind: read the record and try again
             } catch (Exception e) {
                 throw ZooKeeperException.wrap("write " + PATH, e);
             }
+            known = stored();
+            read = true;
+        }
+    }
+
+    /** The record as ZooKeeper holds it now; {@link Current#NONE} when there is none. */
+    private Current stored() {
+        Stat stat = new Stat();
+        try {
+            Stored s = ZkJson.read(zk.getData().storingStatIn(stat).forPath(PATH), Stored.class);
+            return new Current(s.sampling(), stat.getVersion());
+        } catch (KeeperException.NoNodeException none) {
+            return Current.NONE;
+        } catch (Exception e) {
+            throw ZooKeeperException.wrap("read " + PATH, e);
         }
     }
 

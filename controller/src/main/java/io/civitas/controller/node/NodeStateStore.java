@@ -54,12 +54,12 @@ class NodeStateStore {
      * that acts on it looks again. For the reconciler, which would otherwise read every node at every pass.
      */
     Optional<DesiredState> desiredMirrored(String id) {
-        Optional<Versioned<DesiredState>> mirrored = desiredMirroredVersioned(id);
+        Optional<DesiredState> mirrored = desiredMirrorOnly(id);
         if (mirrored.isEmpty()) {
             written.remove(id);
             return desired(id);
         }
-        return Optional.of(defaults.effective(mirrored.get().value()));
+        return mirrored;
     }
 
     /** {@link #desiredMirrored} without the fall-back to ZooKeeper: for threads that must not block. */

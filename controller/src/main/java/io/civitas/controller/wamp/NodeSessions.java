@@ -128,16 +128,16 @@ final class NodeSessions implements AutoCloseable {
         for (EventExecutor loop : eventLoops) {
             loop.execute(() -> byNode.values().forEach(gate -> {
                 WebSocketTransport.Connection connection = gate.connection();
-                long subscription = gate.defaultsSubscription();
-                if (connection != null && subscription >= 0 && gate.isReady() && connection.channel().eventLoop() == loop) {
-                    connection.sendEncoded(encoded.computeIfAbsent(new EncodedKey(subscription, connection.serialization()),
+                if (gate.takesDefaults() && connection.channel().eventLoop() == loop) {
+                    connection.sendEncoded(encoded.computeIfAbsent(
+                            new EncodedKey(gate.defaultsSubscription(), connection.serialization()),
                             key -> event(key, publication, arguments)));
                 }
             }));
         }
         Set<String> told = new HashSet<>();
         byNode.forEach((id, gate) -> {
-            if (gate.connection() != null && gate.defaultsSubscription() >= 0 && gate.isReady()) {
+            if (gate.takesDefaults()) {
                 told.add(id);
             }
         });

@@ -99,6 +99,11 @@ final class SessionGate implements IWampConnectionListener {
         return defaultsSubscription;
     }
 
+    /** True when the city's defaults go to this session as a message: ready, subscribed, on a WebSocket. */
+    boolean takesDefaults() {
+        return defaultsSubscription >= 0 && isReady() && connection() != null;
+    }
+
     /** The agent's WebSocket, for messages encoded once for many agents; null for a transport of another kind. */
     WebSocketTransport.Connection connection() {
         return transport instanceof WebSocketTransport.Connection c ? c : null;

@@ -158,8 +158,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
         public void sendMessage(WampMessage message, IWampConnectionPromise<Void> promise) {
             WebSocketFrame frame;
             try {
-                ByteBuf bytes = Unpooled.wrappedBuffer(encode(message, serialization));
-                frame = serialization.isText() ? new TextWebSocketFrame(bytes) : new BinaryWebSocketFrame(bytes);
+                frame = frame(encode(message, serialization));
             } catch (Exception e) {
                 promise.reject(e);
                 return;
@@ -178,9 +177,13 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
          * nobody hears whether it went (the caller has its own way of finding out).
          */
         void sendEncoded(byte[] message) {
+            channel.writeAndFlush(frame(message), channel.voidPromise());
+        }
+
+        /** A message's bytes in the frame type of this connection's serialization. */
+        private WebSocketFrame frame(byte[] message) {
             ByteBuf bytes = Unpooled.wrappedBuffer(message);
-            channel.writeAndFlush(serialization.isText() ? new TextWebSocketFrame(bytes) : new BinaryWebSocketFrame(bytes),
-                    channel.voidPromise());
+            return serialization.isText() ? new TextWebSocketFrame(bytes) : new BinaryWebSocketFrame(bytes);
         }
 
         @Override

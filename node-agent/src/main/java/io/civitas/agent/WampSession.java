@@ -209,7 +209,7 @@ final class WampSession {
     /**
      * The city's defaults changed: applied to the state in effect, and answered on the applied topic whatever came
      * of it (a generation below the controller's makes it push the whole state, and hear the reason if any), after
-     * a random pause of up to {@link SamplingDefaults#ANSWER_SPREAD_MILLIS}.
+     * a random pause ({@link SamplingDefaults#answerPauseMillis}: 0.5-1.5 s).
      */
     private void onDefaults(SamplingDefaults defaults) {
         AppliedState state;
@@ -221,7 +221,7 @@ final class WampSession {
             state = applier.current();
         }
         AppliedState answer = state;
-        CompletableFuture.delayedExecutor(ThreadLocalRandom.current().nextLong(SamplingDefaults.ANSWER_SPREAD_MILLIS),
+        CompletableFuture.delayedExecutor(SamplingDefaults.answerPauseMillis(ThreadLocalRandom.current()),
                 TimeUnit.MILLISECONDS).execute(() -> {
                     if (isJoined()) {
                         client.publish(WampUris.applied(credential.nodeId()), answer).subscribe(id -> { }, error -> { });

@@ -236,8 +236,8 @@ public final class SimAgent {
 
     /**
      * The city's defaults at {@code version} arrived on {@code subscription}: a newer version raises the generation as
-     * the real agent's does; answered as the real agent does, after a random pause of up to a second
-     * ({@link SamplingDefaults#ANSWER_SPREAD_MILLIS}).
+     * the real agent's does; answered as the real agent does, after a random pause
+     * ({@link SamplingDefaults#answerPauseMillis}).
      */
     private void onDefaults(ChannelHandlerContext ctx, byte[] frame, long subscription, int version) {
         if (subscription != defaultsSubscription) {
@@ -253,7 +253,7 @@ public final class SimAgent {
         long request = ++published;
         ctx.executor().schedule(() -> ctx.writeAndFlush(new TextWebSocketFrame("[" + PUBLISH + "," + request
                 + ",{},\"" + WampUris.applied(nodeId) + "\",[" + applied(answer) + "]]")),
-                ThreadLocalRandom.current().nextLong(SamplingDefaults.ANSWER_SPREAD_MILLIS), TimeUnit.MILLISECONDS);
+                SamplingDefaults.answerPauseMillis(ThreadLocalRandom.current()), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -40,12 +40,12 @@ public interface AgentChannel {
 
     /**
      * Publishes the city's defaults on {@link io.civitas.protocol.WampUris#CITY_DEFAULTS} to every agent here that
-     * subscribed to them (one message, the same bytes for all, instead of a push each) and answers those nodes.
-     * Each answers with what it applied, given to the {@link #onApplied} listener; one that does not, or could not
-     * use them, needs a push of its whole state.
+     * subscribed to them (one message, the same bytes for all, instead of a push each); completes with those nodes
+     * once the message is written to all of them. Each answers with what it applied, given to the {@link #onApplied}
+     * listener; one that does not, or could not use them, needs a push of its whole state.
      */
-    default Set<String> announce(SamplingDefaults defaults) {
-        return Set.of();
+    default CompletableFuture<Set<String>> announce(SamplingDefaults defaults) {
+        return CompletableFuture.completedFuture(Set.of());
     }
 
     /**

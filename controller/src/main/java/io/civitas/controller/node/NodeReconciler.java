@@ -48,10 +48,11 @@ class NodeReconciler implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(NodeReconciler.class);
     /**
-     * How long agents told the city's defaults have to answer before they are looked at (and pushed) again: the
-     * spread of their answers and a second.
+     * How long agents told the city's defaults have to answer before they are looked at (and pushed) again: their
+     * longest answer pause and a second.
      */
-    static final Duration ANNOUNCED_GRACE = Duration.ofMillis(SamplingDefaults.ANSWER_SPREAD_MILLIS + 1_000);
+    static final Duration ANNOUNCED_GRACE = Duration.ofMillis(
+            SamplingDefaults.ANSWER_PAUSE_MIN_MILLIS + SamplingDefaults.ANSWER_SPREAD_MILLIS + 1_000);
 
     private final NodeStateStore states;
     private final PresenceStore presences;
@@ -92,22 +93,31 @@ class NodeReconciler implements SmartLifecycle {
      * The city's defaults are part of every node's desired state. The agents here that take them as a message
      * ({@link AgentChannel#announce}) are told at once, all with the same bytes, and answer with what they applied
      * ({@link #reported}); they are looked at again after {@link #ANNOUNCED_GRACE} (a push for whoever did not get
-     * there). Every other node is looked at now. No fencing epoch on the message: it carries a version of a
-     * ZooKeeper record that only grows, and an agent takes only a newer one, so even a deposed controller's copy
-     * can only be ignored or be the truth; but nothing is sent while the link is down.
+     * there). Every other node is looked at as soon as the message is written (not meanwhile: the same cores write
+     * it). No fencing epoch on the message: it carries a version of a ZooKeeper record that only grows, and an agent
+     * takes only a newer one, so even a deposed controller's copy can only be ignored or be the truth; but nothing
+     * is sent while the link is down.
      */
     @EventListener
     public void onCityDefaultsChanged(CityDefaults.Changed event) {
         if (!running) {
             return;
         }
-        Set<String> told = link.writable() ? agents.announce(event.now().message()) : Set.of();
-        if (told.isEmpty()) {
+        if (!link.writable()) {
             queue.addAll(cache.ids());
             return;
         }
-        queue.addAll(cache.ids().stream().filter(id -> !told.contains(id)).toList());
-        resync.schedule(() -> queue.addAll(told), ANNOUNCED_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        agents.announce(event.now().message()).whenCompleteAsync((told, failed) -> {
+            if (failed != null || told.isEmpty()) {
+                if (failed != null) {
+                    log.warn("Telling agents the city's defaults failed ({}): every node is looked at", failed.toString());
+                }
+                queue.addAll(cache.ids());
+                return;
+            }
+            queue.addAll(cache.ids().stream().filter(id -> !told.contains(id)).toList());
+            resync.schedule(() -> queue.addAll(told), ANNOUNCED_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }, resync);
     }
 
     /**

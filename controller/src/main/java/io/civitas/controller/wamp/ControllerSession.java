@@ -159,7 +159,7 @@ final class ControllerSession implements AgentChannel, AutoCloseable {
     }
 
     @Override
-    public Set<String> announce(SamplingDefaults defaults) {
+    public CompletableFuture<Set<String>> announce(SamplingDefaults defaults) {
         return sessions.announce(defaults);
     }
 

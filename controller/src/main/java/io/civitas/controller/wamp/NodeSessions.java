@@ -14,13 +14,16 @@ import org.slf4j.LoggerFactory;
 import ws.wamp.jawampa.WampMessages.EventMessage;
 import ws.wamp.jawampa.WampSerialization;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -115,33 +118,46 @@ final class NodeSessions implements AutoCloseable {
     }
 
     /**
-     * Sends the city's defaults as a WAMP EVENT to every ready session here that subscribed to them, and answers
-     * their nodes. Not through the router, which hands each subscriber its message from its one thread and takes
-     * each write's completion back there: each event loop gets one task, at once, that writes the EVENT to its own
-     * connections, encoded once (per subscription id and serialization: in practice once). The nodes told are
-     * worked out meanwhile; a session that comes or goes in between is at worst pushed its state as well.
+     * Sends the city's defaults as a WAMP EVENT to every ready session here that subscribed to them; completes with
+     * their nodes once every event loop has written. Not through the router, which hands each subscriber its
+     * message from its one thread and takes each write's completion back there: each event loop gets one task, at
+     * once, that writes the EVENT to its own connections, encoded once (per subscription id and serialization: in
+     * practice once). A session that comes or goes meanwhile is at worst pushed its state as well.
      */
-    Set<String> announce(SamplingDefaults defaults) {
+    CompletableFuture<Set<String>> announce(SamplingDefaults defaults) {
         long publication = ThreadLocalRandom.current().nextLong(1, 1L << 53);
         ArrayNode arguments = JSON.createArrayNode().addPOJO(defaults);
         Map<EncodedKey, byte[]> encoded = new ConcurrentHashMap<>();
+        List<CompletableFuture<List<String>>> written = new ArrayList<>();
         for (EventExecutor loop : eventLoops) {
-            loop.execute(() -> byNode.values().forEach(gate -> {
-                WebSocketTransport.Connection connection = gate.connection();
-                if (gate.takesDefaults() && connection.channel().eventLoop() == loop) {
-                    connection.sendEncoded(encoded.computeIfAbsent(
-                            new EncodedKey(gate.defaultsSubscription(), connection.serialization()),
-                            key -> event(key, publication, arguments)));
-                }
-            }));
-        }
-        Set<String> told = new HashSet<>();
-        byNode.forEach((id, gate) -> {
-            if (gate.takesDefaults()) {
-                told.add(id);
+            CompletableFuture<List<String>> told = new CompletableFuture<>();
+            written.add(told);
+            try {
+                loop.execute(() -> {
+                    List<String> mine = new ArrayList<>();
+                    try {
+                        byNode.forEach((id, gate) -> {
+                            WebSocketTransport.Connection connection = gate.connection();
+                            if (gate.takesDefaults() && connection.channel().eventLoop() == loop) {
+                                connection.sendEncoded(encoded.computeIfAbsent(
+                                        new EncodedKey(gate.defaultsSubscription(), connection.serialization()),
+                                        key -> event(key, publication, arguments)));
+                                mine.add(id);
+                            }
+                        });
+                    } finally {
+                        told.complete(mine); // what it wrote until then; the rest are pushed
+                    }
+                });
+            } catch (RejectedExecutionException shuttingDown) {
+                told.complete(List.of());
             }
+        }
+        return CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Set<String> nodes = new HashSet<>();
+            written.forEach(w -> nodes.addAll(w.join()));
+            return nodes;
         });
-        return told;
     }
 
     private record EncodedKey(long subscription, WampSerialization serialization) {}

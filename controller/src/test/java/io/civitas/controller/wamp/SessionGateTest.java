@@ -227,8 +227,8 @@ class SessionGateTest {
             assertThat(n1.next().get(0).asInt()).as("RESULT").isEqualTo(50);
             joinAndSayHello(n2, "n2", "secret-two"); // an agent that does not take them: pushed its state instead
 
-            assertThat(controller.announce(new SamplingDefaults(3, List.of(new SamplingPlan("pm25", 1000)))))
-                    .containsExactly("n1");
+            assertThat(controller.announce(new SamplingDefaults(3, List.of(new SamplingPlan("pm25", 1000))))
+                    .get(5, TimeUnit.SECONDS)).containsExactly("n1");
             JsonNode event = n1.next();
             assertThat(event.get(0).asInt()).as("EVENT").isEqualTo(36);
             assertThat(event.get(4).get(0).get("version").asInt()).isEqualTo(3);

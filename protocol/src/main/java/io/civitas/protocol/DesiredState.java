@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * for it; defaults for sensors it does not have are not its business and do not make it refuse the state.
  * {@code defaultsVersion} is the version of the city's defaults record they come from (null: no record), which
  * adds {@code defaultsVersion + 1} to the generation: an agent given a newer record ({@link SamplingDefaults}, the
- * {@link WampUris#CITY_DEFAULTS} topic) works out the generation it leads to by itself ({@link #withCityDefaults}).
+ * {@link WampUris#CITY_DEFAULTS} topic) works out the generation it leads to by itself ({@link #generationWith}).
  */
 public record DesiredState(String nodeId, long generation, Map<String, String> labels, List<SamplingPlan> sampling,
                            List<String> overlays, List<String> exposures, List<OverlayPlan> overlayPlans,
@@ -42,17 +42,22 @@ public record DesiredState(String nodeId, long generation, Map<String, String> l
     }
 
     /**
-     * This state with {@code defaults} in place of the city's defaults it holds (if any): the generation is the
-     * stored one ({@link #storedGeneration}) plus {@code defaults.version() + 1}.
+     * This state with {@code defaults} in place of the city's defaults it holds (if any), at the generation they
+     * lead to ({@link #generationWith}).
      */
     public DesiredState withCityDefaults(SamplingDefaults defaults) {
-        return new DesiredState(nodeId, storedGeneration() + defaults.version() + 1L, labels, sampling, overlays,
-                exposures, overlayPlans, defaults.sampling(), defaults.version());
+        return new DesiredState(nodeId, generationWith(generation, defaultsVersion, defaults.version()), labels,
+                sampling, overlays, exposures, overlayPlans, defaults.sampling(), defaults.version());
     }
 
-    /** The generation without what the city's defaults add to it. */
-    public long storedGeneration() {
-        return defaultsVersion == null ? generation : generation - defaultsVersion - 1L;
+    /**
+     * The generation of a state at {@code generation} that held the defaults record at {@code heldVersion} (null:
+     * none), once it takes the record at {@code version}: the stored generation (without what the held record
+     * added) plus {@code version + 1}.
+     */
+    public static long generationWith(long generation, Integer heldVersion, int version) {
+        long stored = heldVersion == null ? generation : generation - heldVersion - 1L;
+        return stored + version + 1L;
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.civitas.protocol.DesiredState;
 import io.civitas.protocol.SamplingDefaults;
 import io.civitas.protocol.WampUris;
 import io.netty.buffer.ByteBufUtil;
@@ -244,7 +245,8 @@ public final class SimAgent {
             return;
         }
         if (appliedGeneration > 0 && version > defaultsVersion) {
-            appliedGeneration = appliedGeneration - (defaultsVersion + 1L) + version + 1L;
+            appliedGeneration = DesiredState.generationWith(appliedGeneration,
+                    defaultsVersion < 0 ? null : defaultsVersion, version);
             defaultsVersion = version;
             appliedAtNanos = System.nanoTime();
             lastApplyFrame = frame;

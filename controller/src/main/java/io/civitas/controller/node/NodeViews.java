@@ -23,12 +23,10 @@ class NodeViews {
     private final NodeCache cache;
     private final Readings readings;
     private final ZooKeeperLink link;
-    private final CityDefaults defaults;
 
     NodeViews(NodeStore store, NodeStateStore states, PresenceStore presences, NodeCache cache, Readings readings,
-              ZooKeeperLink link, CityDefaults defaults) {
+              ZooKeeperLink link) {
         this.link = link;
-        this.defaults = defaults;
         this.store = store;
         this.states = states;
         this.presences = presences;
@@ -68,7 +66,7 @@ class NodeViews {
      */
     Optional<NodeView> cached(String id, boolean withDesired) {
         return cache.node(Znodes.node(id), Spec.class).map(spec -> view(spec,
-                withDesired ? cache.node(Znodes.desired(id), DesiredState.class).map(defaults::effective).orElse(null) : null,
+                withDesired ? states.desiredMirrorOnly(id).orElse(null) : null,
                 cache.node(Znodes.reported(id), Reported.class).orElse(null),
                 cache.presence(Znodes.presence(id), Presence.class).orElse(null)));
     }
